@@ -16,6 +16,19 @@ using concerto::platform::v1::TimerRecord;
 // seconds, 5 stored result, 6 required pending timer ('' for none), 7 outbox count, then the
 // outbox entries, then the timer-add count and (id, due, record) triples, then the timer-remove
 // count and ids. Checks first, writes after: a rejected unit writes nothing.
+// Removes entries from the head of an outbox while they are the ones named in ARGV, in order;
+// returns how many it removed. Entries are stored as "<entry id>\n<OutboxRecord>".
+constexpr char kTrimScript[] = R"lua(
+local removed = 0
+for i = 1, #ARGV do
+  local head = redis.call('LINDEX', KEYS[1], 0)
+  if not head or string.sub(head, 1, #ARGV[i] + 1) ~= ARGV[i] .. '\n' then break end
+  redis.call('LPOP', KEYS[1])
+  removed = removed + 1
+end
+return removed
+)lua";
+
 constexpr char kCommitScript[] = R"lua(
 if redis.call('EXISTS', KEYS[5]) == 1 then
   return {'DUP', redis.call('GET', KEYS[5])}
@@ -143,7 +156,7 @@ std::vector<std::string> UnitOfWorkStore::CommitArgs(const UnitOfWork& u) const 
                                 u.result,
                                 u.require_pending_timer,
                                 absl::StrCat(u.outbox.size())};
-  for (const OutboxRecord& r : u.outbox) a.push_back(r.SerializeAsString());
+  for (const OutboxRecord& r : u.outbox) a.push_back(absl::StrCat(r.entry_id(), "\n", r.SerializeAsString()));
   a.push_back(absl::StrCat(u.timers_add.size()));
   for (const TimerRecord& t : u.timers_add) {
     a.push_back(t.timer_id());
@@ -161,6 +174,11 @@ absl::StatusOr<std::vector<CommitOutcome>> UnitOfWorkStore::Commit(
     if (u.input_id.empty()) return absl::InvalidArgumentError("unit of work: input_id is empty");
     if (u.aggregate_key.empty()) {
       return absl::InvalidArgumentError("unit of work: aggregate_key is empty");
+    }
+    for (const OutboxRecord& r : u.outbox) {
+      if (r.entry_id().empty() || r.entry_id().find('\n') != std::string::npos) {
+        return absl::InvalidArgumentError("unit of work: outbox entry_id is empty or has a newline");
+      }
     }
   }
   if (script_sha_.empty()) CONCERTO_RETURN_IF_ERROR(LoadScript());
@@ -218,7 +236,10 @@ absl::StatusOr<std::vector<OutboxRecord>> UnitOfWorkStore::ReadOutbox(int shard,
   if (r.IsError()) return ErrorFromReply(r);
   std::vector<OutboxRecord> out(r.elements.size());
   for (size_t i = 0; i < r.elements.size(); ++i) {
-    if (!out[i].ParseFromString(r.elements[i].str)) {
+    const std::string& entry = r.elements[i].str;
+    const size_t nl = entry.find('\n');
+    if (nl == std::string::npos ||
+        !out[i].ParseFromArray(entry.data() + nl + 1, static_cast<int>(entry.size() - nl - 1))) {
       return absl::DataLossError(absl::StrCat("outbox of shard ", shard, ": entry ", i,
                                               " does not decode"));
     }
@@ -226,12 +247,14 @@ absl::StatusOr<std::vector<OutboxRecord>> UnitOfWorkStore::ReadOutbox(int shard,
   return out;
 }
 
-absl::Status UnitOfWorkStore::TrimOutbox(int shard, int64_t count) {
-  if (count <= 0) return absl::OkStatus();
-  CONCERTO_ASSIGN_OR_RETURN(
-      Reply r, client_->Command({"LTRIM", OutboxKey(shard), absl::StrCat(count), "-1"}));
+absl::StatusOr<int64_t> UnitOfWorkStore::TrimOutbox(int shard,
+                                                    const std::vector<std::string>& entry_ids) {
+  if (entry_ids.empty()) return 0;
+  std::vector<std::string> cmd = {"EVAL", kTrimScript, "1", OutboxKey(shard)};
+  cmd.insert(cmd.end(), entry_ids.begin(), entry_ids.end());
+  CONCERTO_ASSIGN_OR_RETURN(Reply r, client_->Command(cmd));
   if (r.IsError()) return ErrorFromReply(r);
-  return absl::OkStatus();
+  return r.integer;
 }
 
 absl::StatusOr<int64_t> UnitOfWorkStore::OutboxDepth(int shard) {

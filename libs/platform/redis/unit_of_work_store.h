@@ -4,7 +4,7 @@
 //
 // Keys of shard p (all carry the hash tag {p}, so the script runs unchanged on Redis Cluster):
 //   <ns>:{p}:a:<aggregate>   hash: v (version), s (state bytes)
-//   <ns>:{p}:outbox          list of serialized OutboxRecord, in commit order
+//   <ns>:{p}:outbox          list of "<entry id>\n<OutboxRecord>", in commit order
 //   <ns>:{p}:timers          zset: timer id -> due (unix micros)
 //   <ns>:{p}:timerdata       hash: timer id -> serialized TimerRecord
 //   <ns>:{p}:done:<id>       string: stored result of a processed input (expires after retention)
@@ -85,8 +85,9 @@ class UnitOfWorkStore {
   // Outbox of a shard, oldest first.
   absl::StatusOr<std::vector<concerto::platform::v1::OutboxRecord>> ReadOutbox(int shard,
                                                                                int max);
-  // TrimOutbox removes the `count` oldest entries (after the broker acknowledged them).
-  absl::Status TrimOutbox(int shard, int64_t count);
+  // TrimOutbox removes, from the head, the entries with these ids (in order) once the broker has
+  // acknowledged them; stops at the first entry that is not next in the list. Returns the count.
+  absl::StatusOr<int64_t> TrimOutbox(int shard, const std::vector<std::string>& entry_ids);
   absl::StatusOr<int64_t> OutboxDepth(int shard);
 
   // DueTimers returns up to `max` pending timers due at or before `now`, earliest first.

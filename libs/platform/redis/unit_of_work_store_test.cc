@@ -31,6 +31,7 @@ class UnitOfWorkStoreTest : public ::testing::Test {
 
   static OutboxRecord Out(std::string value) {
     OutboxRecord r;
+    r.set_entry_id("id-" + value);
     r.set_topic("t");
     r.set_key("k");
     r.set_value(std::move(value));
@@ -192,13 +193,19 @@ TEST_F(UnitOfWorkStoreTest, EveryKeyOfShardCarriesItsHashTag) {
   for (const auto& k : keys->elements) EXPECT_THAT(k.str, HasSubstr("{5}")) << k.str;
 }
 
-TEST_F(UnitOfWorkStoreTest, OutboxTrimRemovesOnlyTheAcknowledgedPrefix) {
+TEST_F(UnitOfWorkStoreTest, OutboxTrimRemovesOnlyTheEntriesItPublished) {
   UnitOfWork u;
   u.aggregate_key = "a";
   u.input_id = "e1";
   u.outbox = {Out("1"), Out("2"), Out("3")};
   ASSERT_THAT(store_->Commit({u}), IsOk());
-  ASSERT_THAT(store_->TrimOutbox(0, 2), IsOk());
+  // A second relay that already removed "1" must not make this one remove "3".
+  ASSERT_THAT(store_->TrimOutbox(0, {"id-1"}), IsOk());
+  auto removed = store_->TrimOutbox(0, {"id-1", "id-2"});
+  ASSERT_THAT(removed, IsOk());
+  EXPECT_EQ(*removed, 0);
+  removed = store_->TrimOutbox(0, {"id-2"});
+  EXPECT_EQ(*removed, 1);
   auto rest = store_->ReadOutbox(0, 10);
   ASSERT_THAT(rest, IsOk());
   ASSERT_EQ(rest->size(), 1u);
