@@ -48,6 +48,11 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(const SubprocessOp
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     setpgid(0, 0);
+    // The parent may block SIGTERM/SIGINT for a sigwait thread; the mask survives execve, and a
+    // child that never sees SIGTERM (redis-server) could not be stopped cleanly.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     if (options.capture_stdout) dup2(pipe_fds[1], STDOUT_FILENO);
     if (!options.stderr_path.empty()) {
       const int fd = open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
