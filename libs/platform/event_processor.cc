@@ -151,7 +151,8 @@ std::vector<WorkItem> EventProcessor::Decode(const std::vector<kafka::Message>& 
   return items;
 }
 
-bool EventProcessor::ProcessUntilSettled(const std::vector<WorkItem>& all) {
+bool EventProcessor::ProcessUntilSettled(const std::vector<WorkItem>& all,
+                                         std::vector<std::string>* duplicates) {
   size_t start = 0;
   absl::Duration backoff = absl::Milliseconds(50);
   std::vector<WorkItem> rest;
@@ -171,6 +172,12 @@ bool EventProcessor::ProcessUntilSettled(const std::vector<WorkItem>& all) {
     for (size_t i = 0; i < r->settled; ++i) {
       const ItemOutcome& o = r->outcomes[i];
       const WorkItem& item = rest[i];
+      ScopedCorrelationId correlation(item.input.correlation_id.empty()
+                                          ? item.input.id
+                                          : item.input.correlation_id);
+      if (o.kind == ItemOutcome::Kind::kDuplicate && duplicates != nullptr) {
+        duplicates->push_back(item.input.id);
+      }
       if (o.kind == ItemOutcome::Kind::kDeadLettered) {
         ++dead_letters_;
         LogWarn("input dead-lettered", {{"input_id", item.input.id},
@@ -206,7 +213,6 @@ void EventProcessor::CheckRedisGeneration() {
   // offsets not yet committed and replay from the committed ones; replays are deduplicated.
   LogWarn("redis reconnected: replaying from committed offsets",
           {{"generation", absl::StrCat(g)}});
-  known_generation_ = g;
   pending_offsets_.clear();
   {
     absl::MutexLock lock(&mu_);
@@ -214,13 +220,19 @@ void EventProcessor::CheckRedisGeneration() {
   }
   if (consumer_) {
     absl::Status s = consumer_->RewindToCommitted();
-    if (!s.ok()) LogError("rewind failed", {{"error", s.ToString()}});
+    if (!s.ok()) {
+      // Not recorded as handled: the next pass tries the rewind again.
+      LogError("rewind failed; will retry", {{"error", s.ToString()}});
+      return;
+    }
   }
+  known_generation_ = g;
 }
 
 void EventProcessor::CommitDurableOffsets(bool wait_for_horizon) {
   if (!consumer_ || pending_offsets_.empty()) return;
   const uint64_t g = consumer_redis_->generation();
+  if (g != known_generation_) return;  // a rewind is due first (CheckRedisGeneration)
   if (wait_for_horizon) {
     const absl::Time last = pending_offsets_.back().durable_at;
     if (last > absl::Now()) absl::SleepFor(last - absl::Now());
@@ -278,10 +290,16 @@ void EventProcessor::FireDueTimers() {
         items.push_back(std::move(item));
       }
       in_flight_ = true;
-      const bool settled = ProcessUntilSettled(items);
+      std::vector<std::string> duplicates;
+      const bool settled = ProcessUntilSettled(items, &duplicates);
       in_flight_ = false;
       timers_fired_ += static_cast<int64_t>(items.size());
       FaultPoint("timer_after_commit");
+      // A timer whose firing was already applied (same id re-armed) is just retired.
+      if (absl::Status s = consumer_store_->RemoveTimers(shard, duplicates); !s.ok()) {
+        LogWarn("retiring duplicate timers failed", {{"error", s.ToString()}});
+        break;
+      }
       if (!settled || due->size() < 256) break;
     }
   }

@@ -89,7 +89,9 @@ class EventProcessor final : public kafka::RebalanceListener {
   void RelayLoop();
   // Applies items until all are settled (retrying transient failures with backoff) or stop.
   // Returns false if stopped before settling everything.
-  bool ProcessUntilSettled(const std::vector<WorkItem>& items);
+  // Ids of items found already processed are appended to `duplicates` when given.
+  bool ProcessUntilSettled(const std::vector<WorkItem>& items,
+                           std::vector<std::string>* duplicates = nullptr);
   std::vector<WorkItem> Decode(const std::vector<kafka::Message>& messages);
   void FireDueTimers();
   void CommitDurableOffsets(bool wait_for_horizon);

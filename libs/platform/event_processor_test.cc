@@ -24,6 +24,14 @@ class CounterHandler final : public Handler {
  public:
   absl::StatusOr<Effects> Apply(const std::optional<std::string>& state, const Input& input,
                                 absl::Time now) override {
+    if (input.kind == Input::Kind::kTimer) {
+      return absl::FailedPreconditionError("timer: this handler never accepts its timers");
+    }
+    if (input.kind == Input::Kind::kCommand && input.command == "arm") {
+      Effects fx;
+      fx.timers_add.push_back({"never-accepted", now + absl::Milliseconds(50), ""});
+      return fx;
+    }
     if (input.kind == Input::Kind::kCommand && input.command != "inc") {
       return absl::InvalidArgumentError("command: only 'inc' is known");
     }
@@ -132,6 +140,18 @@ TEST_F(EventProcessorTest, RejectedCommandReturnsItsErrorAndChangesNothing) {
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->result, "count=1");
   EXPECT_THAT(processor_->Execute(Command("", "inc")), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(EventProcessorTest, TimerTheHandlerRejectsIsRetiredInsteadOfFiringForever) {
+  ASSERT_THAT(processor_->Execute(Command("arm-1", "arm")), IsOk());
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  v1::Status st;
+  do {
+    absl::SleepFor(absl::Milliseconds(50));
+    st = processor_->GetStatus();
+  } while ((st.pending_timers() > 0 || st.shards_size() == 0) && absl::Now() < deadline);
+  EXPECT_EQ(st.pending_timers(), 0);
+  ASSERT_TRUE(WaitQuiescent());
 }
 
 TEST_F(EventProcessorTest, EventsAreAppliedRelayedAndStatusTurnsQuiescent) {

@@ -166,20 +166,30 @@ absl::StatusOr<RunResult> UnitOfWorkRunner::Run(const std::vector<WorkItem>& ite
 
       if (!rejection.ok()) {
         outcome.handler_status = rejection;
-        if (rejection.code() == absl::StatusCode::kUnimplemented) {
-          outcome.kind = ItemOutcome::Kind::kSkipped;
-          continue;
-        }
-        if (!IsPermanentRejection(rejection)) {
+        const bool skip = rejection.code() == absl::StatusCode::kUnimplemented;
+        if (!skip && !IsPermanentRejection(rejection)) {
           // Transient: settle what came before, retry this one and the rest later.
           result.outcomes.resize(i);
           result.settled = i;
           result.transient = rejection;
           break;
         }
-        if (in.kind != Input::Kind::kEvent) {
-          // A rejected command is answered with its error; a timer's rejection is logged.
-          outcome.kind = ItemOutcome::Kind::kRejected;
+        outcome.kind = skip ? ItemOutcome::Kind::kSkipped : ItemOutcome::Kind::kRejected;
+        if (in.kind == Input::Kind::kTimer) {
+          // A timer the handler will never take is retired, or it would fire forever.
+          unit.input_id = in.id;
+          unit.new_state.reset();
+          unit.outbox.clear();
+          unit.timers_add.clear();
+          unit.timers_remove = {in.id};
+          unit.require_pending_timer = in.id;
+          agg.version += 1;
+          units.push_back(std::move(unit));
+          unit_item.push_back(i);
+          continue;
+        }
+        if (skip || in.kind == Input::Kind::kCommand) {
+          // Skipped events only log; a rejected command is answered with its error.
           continue;
         }
         outcome.kind = ItemOutcome::Kind::kDeadLettered;

@@ -287,6 +287,19 @@ absl::StatusOr<std::vector<TimerRecord>> UnitOfWorkStore::DueTimers(int shard, a
   return out;
 }
 
+absl::Status UnitOfWorkStore::RemoveTimers(int shard, const std::vector<std::string>& timer_ids) {
+  if (timer_ids.empty()) return absl::OkStatus();
+  std::vector<std::string> zrem = {"ZREM", TimersKey(shard)};
+  std::vector<std::string> hdel = {"HDEL", TimerDataKey(shard)};
+  zrem.insert(zrem.end(), timer_ids.begin(), timer_ids.end());
+  hdel.insert(hdel.end(), timer_ids.begin(), timer_ids.end());
+  CONCERTO_ASSIGN_OR_RETURN(auto replies, client_->Pipeline({zrem, hdel}));
+  for (const Reply& r : replies) {
+    if (r.IsError()) return ErrorFromReply(r);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<UnitOfWorkStore::TimerSummary> UnitOfWorkStore::Timers(int shard) {
   CONCERTO_ASSIGN_OR_RETURN(
       auto replies, client_->Pipeline({{"ZRANGE", TimersKey(shard), "0", "0", "WITHSCORES"},

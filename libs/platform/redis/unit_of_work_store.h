@@ -94,6 +94,8 @@ class UnitOfWorkStore {
   absl::StatusOr<std::vector<concerto::platform::v1::TimerRecord>> DueTimers(int shard,
                                                                              absl::Time now,
                                                                              int max);
+  // RemoveTimers retires timers whose firing was already applied (a duplicate fire).
+  absl::Status RemoveTimers(int shard, const std::vector<std::string>& timer_ids);
   // NextTimer returns the earliest pending timer's due time, if any, and the pending count.
   struct TimerSummary {
     std::optional<absl::Time> next_due;
