@@ -295,5 +295,38 @@ TEST_F(PlatformCrashTest, RedisCrashAndRestartWithEverysecReplaysLostCommitsExac
   ExpectDownstreamExactlyOnce(10);
 }
 
+TEST_F(PlatformCrashTest, TwoInstancesOneKilledSurvivorTakesItsShardsWithNoLostOrDoubledEffect) {
+  SetUpStack();
+  auto downstream = StartProbe("downstream");
+  auto first = StartProbe("ledger");
+  auto second = StartProbe("ledger");
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  absl::SleepFor(absl::Seconds(4));  // both members joined: each owns half of the shards
+  ProduceAdds("g", 240, 16, /*timer_delay_ms=*/3000);
+  absl::SleepFor(absl::Milliseconds(500));
+  first->Signal(SIGKILL);
+  EXPECT_EQ(first->Wait(absl::Seconds(10)), 128 + SIGKILL);
+  // The survivor is handed the dead member's shards: their inputs, timers and outboxes.
+  auto complete = [&] {
+    for (int a = 0; a < 16; ++a) {
+      const std::string acct = Account(a);
+      if (Read("probe", acct).reminders() < expected_count_[acct]) return false;
+      if (Read("probe-downstream", acct).reminded_seen() < expected_count_[acct]) return false;
+      if (Read("probe-downstream", acct).added_seen() < expected_count_[acct]) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(WaitFor(complete, absl::Seconds(90)));
+  absl::SleepFor(absl::Seconds(1));
+  ExpectLedgerExactlyOnce(16);
+  ExpectDownstreamExactlyOnce(16);
+  for (int a = 0; a < 16; ++a) {
+    EXPECT_EQ(Read("probe", Account(a)).reminders(), expected_count_[Account(a)]);
+    EXPECT_EQ(Read("probe-downstream", Account(a)).reminded_seen(), expected_count_[Account(a)]);
+  }
+  EXPECT_TRUE(second->Running());
+}
+
 }  // namespace
 }  // namespace concerto::testing
