@@ -373,18 +373,21 @@ void EventProcessor::RelayLoop() {
   while (!stop_relay_) {
     records.clear();
     published.clear();
-    for (int shard : OwnedShards()) {
-      absl::StatusOr<std::vector<v1::OutboxRecord>> entries =
-          relay_store_->ReadOutbox(shard, options_.relay_batch);
-      if (!entries.ok()) {
-        LogWarn("reading outbox failed", {{"shard", absl::StrCat(shard)},
-                                          {"error", entries.status().ToString()}});
-        continue;
-      }
-      if (entries->empty()) continue;
+    const std::set<int> owned = OwnedShards();
+    const std::vector<int> shards(owned.begin(), owned.end());
+    absl::StatusOr<std::vector<std::vector<v1::OutboxRecord>>> outboxes =
+        relay_store_->ReadOutboxes(shards, options_.relay_batch);
+    if (!outboxes.ok()) {
+      LogWarn("reading outboxes failed", {{"error", outboxes.status().ToString()}});
+      absl::SleepFor(absl::Milliseconds(100));
+      continue;
+    }
+    for (size_t i = 0; i < shards.size(); ++i) {
+      std::vector<v1::OutboxRecord>& entries = (*outboxes)[i];
+      if (entries.empty()) continue;
       std::vector<std::string> ids;
-      ids.reserve(entries->size());
-      for (v1::OutboxRecord& e : *entries) {
+      ids.reserve(entries.size());
+      for (v1::OutboxRecord& e : entries) {
         kafka::Record r;
         r.topic = e.topic();
         r.key = e.key();
@@ -393,7 +396,7 @@ void EventProcessor::RelayLoop() {
         records.push_back(std::move(r));
         ids.push_back(e.entry_id());
       }
-      published.emplace_back(shard, std::move(ids));
+      published.emplace_back(shards[i], std::move(ids));
     }
     if (records.empty()) {
       absl::MutexLock lock(&mu_);
@@ -409,12 +412,10 @@ void EventProcessor::RelayLoop() {
       continue;
     }
     FaultPoint("relay_after_produce");
-    for (const auto& [shard, ids] : published) {
-      absl::StatusOr<int64_t> removed = relay_store_->TrimOutbox(shard, ids);
-      if (!removed.ok()) {
-        LogWarn("outbox trim failed; entries will be published again",
-                {{"shard", absl::StrCat(shard)}, {"error", removed.status().ToString()}});
-      }
+    absl::StatusOr<std::vector<int64_t>> removed = relay_store_->TrimOutboxes(published);
+    if (!removed.ok()) {
+      LogWarn("outbox trim failed; entries will be published again",
+              {{"error", removed.status().ToString()}});
     }
   }
 }

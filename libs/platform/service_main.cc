@@ -68,6 +68,10 @@ int RunService(int argc, char** argv, const ServiceDefinition& def) {
   kafka::KafkaOptions kafka;
   kafka.brokers = config->GetString("kafka-brokers", "127.0.0.1:9092");
   kafka.client_id = host_options->instance;
+  // "kafka.<property>" keys pass librdkafka properties through (e.g. security settings).
+  for (const auto& [key, value] : config->values()) {
+    if (key.rfind("kafka.", 0) == 0) kafka.extra[key.substr(6)] = value;
+  }
 
   // Clock: the system clock, or the stack's shared simulated clock.
   SystemClock system_clock;

@@ -300,6 +300,11 @@ std::vector<std::string> Stack::ServiceArgv(const Child& service) const {
       "--clock=simulated",
       absl::StrCat("--port-file=", options_.state_dir, "/", service.name, ".ports"),
   };
+  if (options_.kafka_brokers.empty()) {
+    // The embedded broker answers pipelined produce requests about 40 ms late (delayed ACK);
+    // one request in flight per connection avoids the stall (docs/benchmarks.md).
+    argv.push_back("--kafka.max.in.flight.requests.per.connection=1");
+  }
   for (const std::string& flag : options_.extra_service_flags) argv.push_back(flag);
   if (auto it = options_.service_flags.find(service.name); it != options_.service_flags.end()) {
     for (const std::string& flag : it->second) argv.push_back(flag);

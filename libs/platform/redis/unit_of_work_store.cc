@@ -16,17 +16,21 @@ using concerto::platform::v1::TimerRecord;
 // seconds, 5 stored result, 6 required pending timer ('' for none), 7 outbox count, then the
 // outbox entries, then the timer-add count and (id, due, record) triples, then the timer-remove
 // count and ids. Checks first, writes after: a rejected unit writes nothing.
-// Removes entries from the head of an outbox while they are the ones named in ARGV, in order;
-// returns how many it removed. Entries are stored as "<entry id>\n<OutboxRecord>".
+// Removes the n entries a relay published from the head of an outbox, if they are still there:
+// the entry at 0 must carry the first published id and the entry at n-1 the last (entries are
+// appended at the tail and removed only from the head, so the block between is the same).
+// Otherwise another relay already removed some; nothing is removed and the rest is published
+// again (consumers deduplicate by event id). Entries are stored as "<entry id>\n<OutboxRecord>".
+// ARGV: 1 n, 2 first id, 3 last id. Returns how many it removed.
 constexpr char kTrimScript[] = R"lua(
-local removed = 0
-for i = 1, #ARGV do
-  local head = redis.call('LINDEX', KEYS[1], 0)
-  if not head or string.sub(head, 1, #ARGV[i] + 1) ~= ARGV[i] .. '\n' then break end
-  redis.call('LPOP', KEYS[1])
-  removed = removed + 1
-end
-return removed
+local n = tonumber(ARGV[1])
+local first = redis.call('LINDEX', KEYS[1], 0)
+local last = redis.call('LINDEX', KEYS[1], n - 1)
+if not first or not last then return 0 end
+if string.sub(first, 1, #ARGV[2] + 1) ~= ARGV[2] .. '\n' then return 0 end
+if string.sub(last, 1, #ARGV[3] + 1) ~= ARGV[3] .. '\n' then return 0 end
+redis.call('LTRIM', KEYS[1], n, -1)
+return n
 )lua";
 
 constexpr char kCommitScript[] = R"lua(
@@ -103,9 +107,13 @@ std::string UnitOfWorkStore::ProcessedKey(int shard, absl::string_view input_id)
 }
 
 absl::Status UnitOfWorkStore::LoadScript() {
-  CONCERTO_ASSIGN_OR_RETURN(Reply r, client_->Command({"SCRIPT", "LOAD", kCommitScript}));
-  if (r.type != Reply::Type::kString) return ErrorFromReply(r);
-  script_sha_ = r.str;
+  CONCERTO_ASSIGN_OR_RETURN(auto r, client_->Pipeline({{"SCRIPT", "LOAD", kCommitScript},
+                                                       {"SCRIPT", "LOAD", kTrimScript}}));
+  for (const Reply& reply : r) {
+    if (reply.type != Reply::Type::kString) return ErrorFromReply(reply);
+  }
+  script_sha_ = r[0].str;
+  trim_sha_ = r[1].str;
   return absl::OkStatus();
 }
 
@@ -231,8 +239,12 @@ absl::StatusOr<std::vector<CommitOutcome>> UnitOfWorkStore::Commit(
 }
 
 absl::StatusOr<std::vector<OutboxRecord>> UnitOfWorkStore::ReadOutbox(int shard, int max) {
-  CONCERTO_ASSIGN_OR_RETURN(
-      Reply r, client_->Command({"LRANGE", OutboxKey(shard), "0", absl::StrCat(max - 1)}));
+  CONCERTO_ASSIGN_OR_RETURN(auto all, ReadOutboxes({shard}, max));
+  return std::move(all[0]);
+}
+
+absl::StatusOr<std::vector<OutboxRecord>> UnitOfWorkStore::DecodeOutbox(int shard,
+                                                                       const Reply& r) {
   if (r.IsError()) return ErrorFromReply(r);
   std::vector<OutboxRecord> out(r.elements.size());
   for (size_t i = 0; i < r.elements.size(); ++i) {
@@ -249,12 +261,55 @@ absl::StatusOr<std::vector<OutboxRecord>> UnitOfWorkStore::ReadOutbox(int shard,
 
 absl::StatusOr<int64_t> UnitOfWorkStore::TrimOutbox(int shard,
                                                     const std::vector<std::string>& entry_ids) {
-  if (entry_ids.empty()) return 0;
-  std::vector<std::string> cmd = {"EVAL", kTrimScript, "1", OutboxKey(shard)};
-  cmd.insert(cmd.end(), entry_ids.begin(), entry_ids.end());
-  CONCERTO_ASSIGN_OR_RETURN(Reply r, client_->Command(cmd));
-  if (r.IsError()) return ErrorFromReply(r);
-  return r.integer;
+  CONCERTO_ASSIGN_OR_RETURN(auto removed, TrimOutboxes({{shard, entry_ids}}));
+  return removed[0];
+}
+
+absl::StatusOr<std::vector<int64_t>> UnitOfWorkStore::TrimOutboxes(
+    const std::vector<std::pair<int, std::vector<std::string>>>& published) {
+  std::vector<int64_t> removed(published.size(), 0);
+  if (trim_sha_.empty()) CONCERTO_RETURN_IF_ERROR(LoadScript());
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<std::vector<std::string>> cmds;
+    std::vector<size_t> index;
+    for (size_t i = 0; i < published.size(); ++i) {
+      const auto& [shard, ids] = published[i];
+      if (ids.empty()) continue;
+      cmds.push_back({"EVALSHA", trim_sha_, "1", OutboxKey(shard), absl::StrCat(ids.size()),
+                      ids.front(), ids.back()});
+      index.push_back(i);
+    }
+    if (cmds.empty()) return removed;
+    CONCERTO_ASSIGN_OR_RETURN(auto replies, client_->Pipeline(cmds));
+    bool noscript = false;
+    for (size_t k = 0; k < replies.size(); ++k) {
+      if (replies[k].IsError()) {
+        if (absl::StartsWith(replies[k].str, "NOSCRIPT") && pass == 0) {
+          noscript = true;
+          continue;
+        }
+        return ErrorFromReply(replies[k]);
+      }
+      removed[index[k]] = replies[k].integer;
+    }
+    if (!noscript) return removed;
+    // Redis restarted and lost its script cache; trimming twice is harmless (ids are checked).
+    CONCERTO_RETURN_IF_ERROR(LoadScript());
+  }
+  return removed;
+}
+
+absl::StatusOr<std::vector<std::vector<OutboxRecord>>> UnitOfWorkStore::ReadOutboxes(
+    const std::vector<int>& shards, int max) {
+  std::vector<std::vector<std::string>> cmds;
+  for (int shard : shards) cmds.push_back({"LRANGE", OutboxKey(shard), "0", absl::StrCat(max - 1)});
+  std::vector<std::vector<OutboxRecord>> out(shards.size());
+  if (cmds.empty()) return out;
+  CONCERTO_ASSIGN_OR_RETURN(auto replies, client_->Pipeline(cmds));
+  for (size_t i = 0; i < shards.size(); ++i) {
+    CONCERTO_ASSIGN_OR_RETURN(out[i], DecodeOutbox(shards[i], replies[i]));
+  }
+  return out;
 }
 
 absl::StatusOr<int64_t> UnitOfWorkStore::OutboxDepth(int shard) {

@@ -85,9 +85,16 @@ class UnitOfWorkStore {
   // Outbox of a shard, oldest first.
   absl::StatusOr<std::vector<concerto::platform::v1::OutboxRecord>> ReadOutbox(int shard,
                                                                                int max);
-  // TrimOutbox removes, from the head, the entries with these ids (in order) once the broker has
-  // acknowledged them; stops at the first entry that is not next in the list. Returns the count.
+  // ReadOutboxes reads the outboxes of many shards in one round trip.
+  absl::StatusOr<std::vector<std::vector<concerto::platform::v1::OutboxRecord>>> ReadOutboxes(
+      const std::vector<int>& shards, int max);
+  // TrimOutbox removes the entries a relay published (ids in outbox order) once the broker has
+  // acknowledged them, if they are still at the head; if another relay already removed some,
+  // it removes nothing (the rest is published again and deduplicated). Returns the count.
   absl::StatusOr<int64_t> TrimOutbox(int shard, const std::vector<std::string>& entry_ids);
+  // TrimOutboxes trims many shards in one round trip; counts in the order given.
+  absl::StatusOr<std::vector<int64_t>> TrimOutboxes(
+      const std::vector<std::pair<int, std::vector<std::string>>>& published);
   absl::StatusOr<int64_t> OutboxDepth(int shard);
 
   // DueTimers returns up to `max` pending timers due at or before `now`, earliest first.
@@ -114,12 +121,15 @@ class UnitOfWorkStore {
 
  private:
   absl::Status LoadScript();
+  absl::StatusOr<std::vector<concerto::platform::v1::OutboxRecord>> DecodeOutbox(int shard,
+                                                                               const Reply& r);
   std::vector<std::string> CommitArgs(const UnitOfWork& unit) const;
 
   RedisClient* client_;
   const std::string ns_;
   const int64_t retention_seconds_;
   std::string script_sha_;
+  std::string trim_sha_;
 };
 
 }  // namespace concerto::platform::redis

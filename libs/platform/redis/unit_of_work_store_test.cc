@@ -199,7 +199,8 @@ TEST_F(UnitOfWorkStoreTest, OutboxTrimRemovesOnlyTheEntriesItPublished) {
   u.input_id = "e1";
   u.outbox = {Out("1"), Out("2"), Out("3")};
   ASSERT_THAT(store_->Commit({u}), IsOk());
-  // A second relay that already removed "1" must not make this one remove "3".
+  // A second relay already removed "1": this one, which published "1" and "2", removes nothing
+  // rather than "2" and "3"; "2" is published again and deduplicated downstream.
   ASSERT_THAT(store_->TrimOutbox(0, {"id-1"}), IsOk());
   auto removed = store_->TrimOutbox(0, {"id-1", "id-2"});
   ASSERT_THAT(removed, IsOk());
