@@ -1,0 +1,221 @@
+#include "services/dunning/app/dunning_handler.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "concerto/contact/v1/contact_events.pb.h"
+#include "concerto/invoice/v1/invoice_events.pb.h"
+#include "concerto/legal/v1/legal_events.pb.h"
+#include "concerto/payment/v1/payment_events.pb.h"
+#include "google/protobuf/descriptor.h"
+
+namespace concerto::dunning {
+namespace {
+
+rules::Money ToMoney(const common::v1::Money& m) { return rules::Money{m.minor_units(), m.currency()}; }
+
+template <typename T>
+absl::StatusOr<T> Payload(const platform::Input& input) {
+  T msg;
+  if (!msg.ParseFromString(input.event.payload())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("payload: does not decode as ", T::descriptor()->full_name()));
+  }
+  return msg;
+}
+
+template <typename T>
+bool Is(const platform::Input& input) {
+  return input.event.type() == T::descriptor()->full_name();
+}
+
+v1::DebtorProfile Profile(const invoice::v1::InvoiceIssued& issued) {
+  v1::DebtorProfile p;
+  // The two DebtorType enums share their numbers (unspecified, consumer, business).
+  p.set_type(static_cast<v1::DebtorType>(issued.debtor_type()));
+  p.set_jurisdiction(issued.country());
+  return p;
+}
+
+std::string StepPayload(int step) { return absl::StrCat(step); }
+
+}  // namespace
+
+std::string CaseKey(const std::string& tenant, const std::string& debtor_id) {
+  return absl::StrCat(tenant, "/", debtor_id);
+}
+
+absl::Status StrategyBook::Put(v1::Strategy strategy) {
+  absl::MutexLock lock(&mu_);
+  const auto key = std::make_pair(strategy.id(), strategy.version());
+  if (versions_.empty()) active_ = key;
+  versions_[key] = std::make_shared<const v1::Strategy>(std::move(strategy));
+  return absl::OkStatus();
+}
+
+absl::Status StrategyBook::Fill(EngineContext* ctx) const {
+  absl::MutexLock lock(&mu_);
+  auto it = versions_.find(active_);
+  if (it == versions_.end()) return absl::FailedPreconditionError("strategy: none loaded");
+  ctx->champion = it->second.get();
+  ctx->challenger = nullptr;
+  if (ctx->champion->has_champion_challenger()) {
+    auto ch = versions_.find(
+        {active_.first, ctx->champion->champion_challenger().challenger_version()});
+    if (ch != versions_.end()) ctx->challenger = ch->second.get();
+  }
+  return absl::OkStatus();
+}
+
+std::vector<v1::Strategy> StrategyBook::All() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::Strategy> out;
+  for (const auto& [key, s] : versions_) out.push_back(*s);
+  return out;
+}
+
+absl::StatusOr<std::vector<CaseInput>> DunningHandler::ToCaseInputs(
+    const v1::Case& current, const platform::Input& input) {
+  std::vector<CaseInput> out;
+  auto add = [&](auto event) {
+    CaseInput in;
+    in.cause_id = input.id;
+    in.event = std::move(event);
+    out.push_back(std::move(in));
+  };
+  if (input.kind == platform::Input::Kind::kTimer) {
+    int step = 0;
+    if (!absl::SimpleAtoi(input.timer.payload(), &step)) {
+      return absl::InvalidArgumentError("timer.payload: not a step index");
+    }
+    add(StepTimerFired{step});
+    return out;
+  }
+  if (Is<invoice::v1::InvoiceIssued>(input)) {
+    auto m = Payload<invoice::v1::InvoiceIssued>(input);
+    if (!m.ok()) return m.status();
+    add(InvoiceIssued{m->invoice_id(), ToMoney(m->open_balance()), ToCivilDay(m->due_date()),
+                      Profile(*m)});
+  } else if (Is<invoice::v1::InvoiceCancelled>(input)) {
+    auto m = Payload<invoice::v1::InvoiceCancelled>(input);
+    if (!m.ok()) return m.status();
+    add(InvoiceCancelled{m->invoice_id()});
+  } else if (Is<invoice::v1::InvoiceWrittenOff>(input)) {
+    auto m = Payload<invoice::v1::InvoiceWrittenOff>(input);
+    if (!m.ok()) return m.status();
+    add(InvoiceWrittenOff{m->invoice_id()});
+  } else if (Is<payment::v1::PaymentAllocated>(input)) {
+    auto m = Payload<payment::v1::PaymentAllocated>(input);
+    if (!m.ok()) return m.status();
+    for (const auto& a : m->allocations()) {
+      add(PaymentAllocated{a.invoice_id(), a.principal().minor_units()});
+    }
+  } else if (Is<payment::v1::PromiseMade>(input)) {
+    auto m = Payload<payment::v1::PromiseMade>(input);
+    if (!m.ok()) return m.status();
+    add(PromiseMade{m->amount().minor_units(), ToCivilDay(m->due_date())});
+  } else if (Is<payment::v1::PromiseKept>(input)) {
+    add(PromiseKept{});
+  } else if (Is<payment::v1::PromiseBroken>(input)) {
+    add(PromiseBroken{});
+  } else if (Is<payment::v1::PlanCreated>(input)) {
+    add(PlanCreated{});
+  } else if (Is<payment::v1::PlanBroken>(input)) {
+    add(PlanBroken{});
+  } else if (Is<payment::v1::PlanCompleted>(input)) {
+    add(PlanCompleted{});
+  } else if (Is<contact::v1::DisputeRaised>(input)) {
+    auto m = Payload<contact::v1::DisputeRaised>(input);
+    if (!m.ok()) return m.status();
+    const std::string reason = contact::v1::DisputeReason_Name(m->reason());
+    if (m->invoice_ids().empty()) {
+      for (const auto& inv : current.invoices()) add(DisputeRaised{inv.invoice_id(), reason});
+    } else {
+      for (const auto& id : m->invoice_ids()) add(DisputeRaised{id, reason});
+    }
+  } else if (Is<contact::v1::HardshipReported>(input)) {
+    auto m = Payload<contact::v1::HardshipReported>(input);
+    if (!m.ok()) return m.status();
+    HardshipReported h;
+    if (m->has_breathing_space_until()) h.until = ToCivilDay(m->breathing_space_until());
+    h.reason = contact::v1::HardshipKind_Name(m->kind());
+    add(h);
+  } else if (Is<legal::v1::EscalationAccepted>(input)) {
+    add(LegalOutcome{LegalOutcome::Kind::kOpened, ""});
+  } else if (Is<legal::v1::EscalationRejected>(input)) {
+    auto m = Payload<legal::v1::EscalationRejected>(input);
+    if (!m.ok()) return m.status();
+    add(LegalOutcome{LegalOutcome::Kind::kRejected, m->ShortDebugString()});
+  } else if (Is<legal::v1::LegalCaseSettled>(input)) {
+    add(LegalOutcome{LegalOutcome::Kind::kSettled, ""});
+  } else if (Is<legal::v1::LegalCaseClosed>(input)) {
+    auto m = Payload<legal::v1::LegalCaseClosed>(input);
+    if (!m.ok()) return m.status();
+    switch (m->outcome()) {
+      case legal::v1::LEGAL_OUTCOME_PAID:
+        add(LegalOutcome{LegalOutcome::Kind::kPaid, ""});
+        break;
+      case legal::v1::LEGAL_OUTCOME_SETTLED:
+        add(LegalOutcome{LegalOutcome::Kind::kSettled, ""});
+        break;
+      default:
+        add(LegalOutcome{LegalOutcome::Kind::kUncollectable, ""});
+    }
+  } else {
+    return absl::UnimplementedError(absl::StrCat("dunning: does not act on ", input.event.type()));
+  }
+  return out;
+}
+
+absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std::string>& state,
+                                                        const platform::Input& input,
+                                                        absl::Time now) {
+  v1::Case current;
+  if (state.has_value() && !current.ParseFromString(*state)) {
+    return absl::DataLossError("case state does not decode");
+  }
+  if (!state.has_value()) {
+    // A new case: "tenant/debtor" names it.
+    const auto slash = input.aggregate_key.find('/');
+    if (slash == std::string::npos) {
+      return absl::InvalidArgumentError("aggregate_key: must be <tenant>/<debtor_id>");
+    }
+    current.set_tenant(input.aggregate_key.substr(0, slash));
+    current.set_debtor_id(input.aggregate_key.substr(slash + 1));
+  }
+  auto inputs = ToCaseInputs(current, input);
+  if (!inputs.ok()) return inputs.status();
+
+  EngineContext ctx;
+  if (absl::Status s = strategies_->Fill(&ctx); !s.ok()) return s;
+  platform::Effects fx;
+  bool changed = false;
+  for (const CaseInput& in : *inputs) {
+    absl::StatusOr<Decision> d = Decide(current, in, now, ctx);
+    if (!d.ok()) return d.status();
+    if (!d->changed) continue;
+    changed = true;
+    current = std::move(d->state);
+    for (const v1::CaseEvent& ev : d->events) {
+      // Publish the inner message, so consumers subscribe to what they act on.
+      const google::protobuf::FieldDescriptor* field =
+          ev.GetReflection()->GetOneofFieldDescriptor(ev, v1::CaseEvent::descriptor()->oneof_decl(0));
+      if (field == nullptr) continue;
+      const google::protobuf::Message& inner = ev.GetReflection()->GetMessage(ev, field);
+      fx.events.push_back({kCaseEventsTopic, "", current.tenant(),
+                           inner.GetDescriptor()->full_name(), inner.SerializeAsString(), 1});
+    }
+    const TimerChange& t = d->timer;
+    if (t.cancel) {
+      fx.timers_remove.push_back(platform::TimerId(
+          input.aggregate_key, absl::StrCat(kStepTimerKind, "/", t.cancel_step), t.cancel_due));
+    }
+    if (t.arm) {
+      fx.timers_add.push_back(
+          {absl::StrCat(kStepTimerKind, "/", t.step), t.due, StepPayload(t.step)});
+    }
+  }
+  if (changed) fx.new_state = current.SerializeAsString();
+  return fx;
+}
+
+}  // namespace concerto::dunning

@@ -1,0 +1,57 @@
+// DunningHandler: the dunning service's platform::Handler. It maps events of invoice, payment,
+// contact and legal topics (and fired step timers) onto the pure case engine, and the engine's
+// decision back onto the unit of work: the case as new state, its events for "case.events", the
+// step timer to arm or cancel. One case per (tenant, debtor): the aggregate key "tenant/debtor".
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "concerto/dunning/v1/strategy.pb.h"
+#include "libs/platform/handler.h"
+#include "services/dunning/domain/case_engine.h"
+
+namespace concerto::dunning {
+
+inline constexpr char kCaseEventsTopic[] = "case.events";
+inline constexpr char kStepTimerKind[] = "step";
+
+// StrategyBook holds the loaded strategy versions; the first one put is the default champion.
+class StrategyBook {
+ public:
+  // Put adds a validated strategy version (INVALID_ARGUMENT if the version exists with other
+  // content).
+  absl::Status Put(v1::Strategy strategy);
+  // ContextFor fills champion/challenger of `ctx` for the active strategy.
+  absl::Status Fill(EngineContext* ctx) const;
+  std::vector<v1::Strategy> All() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::pair<std::string, int>, std::shared_ptr<const v1::Strategy>> versions_
+      ABSL_GUARDED_BY(mu_);
+  std::pair<std::string, int> active_ ABSL_GUARDED_BY(mu_);
+};
+
+class DunningHandler final : public platform::Handler {
+ public:
+  explicit DunningHandler(const StrategyBook* strategies) : strategies_(strategies) {}
+  absl::StatusOr<platform::Effects> Apply(const std::optional<std::string>& state,
+                                          const platform::Input& input, absl::Time now) override;
+
+  // ToCaseInputs maps one platform input onto engine inputs (a payment allocated to several
+  // invoices is several); UNIMPLEMENTED for event types the dunning service does not act on.
+  static absl::StatusOr<std::vector<CaseInput>> ToCaseInputs(const v1::Case& current,
+                                                             const platform::Input& input);
+
+ private:
+  const StrategyBook* strategies_;
+};
+
+// CaseKey is the aggregate key of the case of `debtor_id` in `tenant`: "tenant/debtor".
+std::string CaseKey(const std::string& tenant, const std::string& debtor_id);
+
+}  // namespace concerto::dunning
