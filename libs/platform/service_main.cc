@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -104,6 +105,11 @@ int RunService(int argc, char** argv, const ServiceDefinition& def) {
   options.shards = static_cast<int>(*shards);
   options.fsync_horizon = *horizon;
   options.max_batch = static_cast<int>(*batch);
+  // How fast the group notices a dead member and hands its shards to the others.
+  auto session = config->GetDuration("session-timeout", options.session_timeout);
+  if (!session.ok()) return Fail("bad config", session.status());
+  options.session_timeout = *session;
+  options.heartbeat_interval = std::min(options.heartbeat_interval, *session / 6);
 
   std::vector<kafka::TopicSpec> topics;
   for (const auto& t : def.input_topics) topics.push_back({t, options.shards, 1});
