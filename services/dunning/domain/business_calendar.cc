@@ -7,6 +7,16 @@ bool WeekendsOnlyCalendar::IsBusinessDay(absl::CivilDay day) const {
   return wd != absl::Weekday::saturday && wd != absl::Weekday::sunday;
 }
 
+absl::StatusOr<HolidayCalendar> HolidayCalendar::ForCountry(std::string_view iso2) {
+  absl::StatusOr<core::BusinessCalendar> calendar = core::BusinessCalendar::ForCountry(iso2);
+  if (!calendar.ok()) return calendar.status();
+  return HolidayCalendar(*std::move(calendar));
+}
+
+bool HolidayCalendar::IsBusinessDay(absl::CivilDay day) const {
+  return calendar_.IsBusinessDay(day);
+}
+
 const BusinessCalendar& DefaultCalendar() {
   static const WeekendsOnlyCalendar kCalendar;
   return kCalendar;

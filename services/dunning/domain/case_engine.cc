@@ -118,23 +118,76 @@ absl::Time FromTs(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
+// SetMoney writes a Money in place, leaving an equal currency string untouched (no copy).
+void SetMoney(int64_t minor, const std::string& currency, common::v1::Money* m) {
+  m->set_minor_units(minor);
+  if (m->currency() != currency) m->set_currency(currency);
+}
+
+// CopyDate copies a Date field by field (no generic CopyFrom).
+void CopyDate(const common::v1::Date& from, common::v1::Date* to) {
+  to->set_year(from.year());
+  to->set_month(from.month());
+  to->set_day(from.day());
+}
+
+// AppendInt appends a decimal integer without temporaries.
+void AppendInt(int64_t v, std::string* out) {
+  char buf[24];
+  char* p = buf + sizeof(buf);
+  uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  do {
+    *--p = static_cast<char>('0' + mag % 10);
+    mag /= 10;
+  } while (mag > 0);
+  if (v < 0) *--p = '-';
+  out->append(p, static_cast<size_t>(buf + sizeof(buf) - p));
+}
+
+// AppendDay appends a day as absl::FormatCivilTime does ("2025-03-01").
+void AppendDay(absl::CivilDay day, std::string* out) {
+  const int64_t y = day.year();
+  if (y < 1000 || y > 9999) {
+    out->append(absl::FormatCivilTime(day));
+    return;
+  }
+  char buf[10];
+  const int m = day.month();
+  const int d = day.day();
+  buf[0] = static_cast<char>('0' + y / 1000);
+  buf[1] = static_cast<char>('0' + y / 100 % 10);
+  buf[2] = static_cast<char>('0' + y / 10 % 10);
+  buf[3] = static_cast<char>('0' + y % 10);
+  buf[4] = '-';
+  buf[5] = static_cast<char>('0' + m / 10);
+  buf[6] = static_cast<char>('0' + m % 10);
+  buf[7] = '-';
+  buf[8] = static_cast<char>('0' + d / 10);
+  buf[9] = static_cast<char>('0' + d % 10);
+  out->append(buf, sizeof(buf));
+}
+
 // AppendAmount appends "EUR 412.50" (the FormatMoney form) without temporaries.
-void AppendAmount(int64_t minor, const std::string& currency, std::string* out) {
-  const int exponent = rules::MinorUnitExponent(currency).value_or(2);
+void AppendAmount(int64_t minor, const std::string& currency, int exponent, std::string* out) {
   out->append(currency);
-  out->push_back(' ');
+  // Digits are written backwards from the end of `buf`, then appended at once.
+  char buf[48];
+  char* p = buf + sizeof(buf);
   uint64_t mag = minor < 0 ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
-  if (minor < 0) out->push_back('-');
-  char buf[32];
-  int n = 0;
   int digits = 0;
   do {
-    buf[n++] = static_cast<char>('0' + mag % 10);
+    *--p = static_cast<char>('0' + mag % 10);
     mag /= 10;
-    if (++digits == exponent) buf[n++] = '.';
+    if (++digits == exponent) *--p = '.';
   } while (mag > 0 || digits <= exponent);
-  if (buf[n - 1] == '.') buf[n++] = '0';
-  while (n > 0) out->push_back(buf[--n]);
+  if (*p == '.') *--p = '0';
+  if (minor < 0) *--p = '-';
+  *--p = ' ';
+  out->append(p, static_cast<size_t>(buf + sizeof(buf) - p));
+}
+
+void AppendAmount(int64_t minor, const std::string& currency, std::string* out) {
+  AppendAmount(minor, currency, rules::MinorUnitExponent(currency).value_or(2), out);
 }
 
 std::string Amount(int64_t minor, const std::string& currency) {
@@ -185,6 +238,8 @@ class Engine {
     if (ctx_.champion == nullptr) return absl::InvalidArgumentError("strategy: none loaded");
     absl::Status s = std::visit([this](const auto& e) { return Handle(e); }, in_.event);
     if (s.ok() && strategy_ != nullptr) ReconcileTimer();
+    // A fired timer that was not re-armed is gone.
+    if (timer_consumed_) c_.clear_timer_due();
     return s;
   }
 
@@ -215,6 +270,19 @@ class Engine {
 
   const std::string& Currency() const { return strategy_->currency(); }
 
+  // Exponent is the minor-unit exponent of the strategy currency (looked up once).
+  int Exponent() const {
+    if (exponent_of_ != strategy_) {
+      exponent_ = rules::MinorUnitExponent(Currency()).value_or(2);
+      exponent_of_ = strategy_;
+    }
+    return exponent_;
+  }
+
+  void AppendMoney(int64_t minor, std::string* out) const {
+    AppendAmount(minor, Currency(), Exponent(), out);
+  }
+
   static int32_t Key(const common::v1::Date& d) {
     return d.year() * 10000 + d.month() * 100 + d.day();
   }
@@ -223,7 +291,25 @@ class Engine {
   absl::CivilDay Today() const { return Epoch() + today_n_; }
 
   // Anchor: due date of the oldest open, undisputed invoice (any open invoice if all disputed).
+  // Cached until the invoices change (InvoicesChanged).
   bool Anchor(int64_t* out) const {
+    if (!anchor_known_) {
+      anchor_found_ = ComputeAnchor(&anchor_);
+      anchor_known_ = true;
+    }
+    if (anchor_found_) *out = anchor_;
+    return anchor_found_;
+  }
+
+  // InvoicesChanged drops what is cached about the invoices; every mutation of them calls it.
+  void InvoicesChanged() { anchor_known_ = false; }
+
+  google::protobuf::RepeatedPtrField<v1::CaseInvoice>* MutableInvoices() {
+    InvoicesChanged();
+    return c_.mutable_invoices();
+  }
+
+  bool ComputeAnchor(int64_t* out) const {
     const common::v1::Date* best = nullptr;
     bool best_undisputed = false;
     for (const v1::CaseInvoice& inv : c_.invoices()) {
@@ -294,7 +380,7 @@ class Engine {
   absl::Time At(absl::CivilDay day) const { return At(static_cast<int64_t>(day - Epoch())); }
 
   v1::CaseInvoice* FindInvoice(const std::string& id) {
-    for (auto& inv : *c_.mutable_invoices()) {
+    for (auto& inv : *MutableInvoices()) {
       if (inv.invoice_id() == id) return &inv;
     }
     return nullptr;
@@ -319,8 +405,9 @@ class Engine {
   }
 
   void AppendSummary(std::string* r) const {
-    absl::StrAppend(r, DaysPastDue(), " days past due, balance ");
-    AppendAmount(OpenBalance(c_), Currency(), r);
+    AppendInt(DaysPastDue(), r);
+    r->append(" days past due, balance ");
+    AppendMoney(OpenBalance(c_), r);
   }
 
   std::string Summary() const {
@@ -334,10 +421,18 @@ class Engine {
   const std::string& StepReason(int index, absl::string_view detail) const {
     std::string& r = out_.ReasonBuffer();
     r.clear();
-    absl::StrAppend(&r, "step ", index + 1, " of strategy ", strategy_->id(), "-v",
-                    strategy_->version(), ": ");
+    r.append("step ");
+    AppendInt(index + 1, &r);
+    r.append(" of strategy ");
+    r.append(strategy_->id());
+    r.append("-v");
+    AppendInt(strategy_->version(), &r);
+    r.append(": ");
     AppendSummary(&r);
-    if (!detail.empty()) absl::StrAppend(&r, "; ", detail);
+    if (!detail.empty()) {
+      r.append("; ");
+      r.append(detail.data(), detail.size());
+    }
     return r;
   }
 
@@ -348,8 +443,7 @@ class Engine {
     // Placement happens on the first entry into DUNNING of this case cycle.
     if (to == kDunning && c_.placed_value().minor_units() == 0) {
       const int64_t placed = UndisputedBalance();
-      c_.mutable_placed_value()->set_minor_units(placed);
-      c_.mutable_placed_value()->set_currency(Currency());
+      SetMoney(placed, Currency(), c_.mutable_placed_value());
       out_.placed_delta_minor += placed;
     }
     c_.set_state(to);
@@ -378,26 +472,22 @@ class Engine {
     if (absl::Status s = CheckTransition(c_.state(), to); !s.ok()) return s;
     const int64_t remaining = OpenBalance(c_);
     if (to == kPaid) {
-      c_.mutable_collected()->set_minor_units(c_.collected().minor_units() + remaining);
-      c_.mutable_collected()->set_currency(Currency());
+      SetMoney(c_.collected().minor_units() + remaining, Currency(), c_.mutable_collected());
     }
-    for (auto& inv : *c_.mutable_invoices()) inv.mutable_open_balance()->set_minor_units(0);
+    for (auto& inv : *MutableInvoices()) inv.mutable_open_balance()->set_minor_units(0);
     if (absl::Status s = Transition(to, 0, reason); !s.ok()) return s;
     SetTs(now_, c_.mutable_closed_at());
-    v1::CaseClosed* e = NewEvent(v1::CaseEvent::kClosed, &v1::CaseEvent::mutable_closed);
+    // Every field of the pooled event is overwritten.
+    v1::CaseClosed* e = ReuseEvent(v1::CaseEvent::kClosed, &v1::CaseEvent::mutable_closed);
     CopyAssignment(c_.assignment(), e->mutable_assignment());
     e->set_debtor_id(c_.debtor_id());
     e->set_final_state(to);
     e->set_reason(std::move(reason));
-    e->mutable_closed_balance()->set_minor_units(to == kPaid ? 0 : remaining);
-    e->mutable_closed_balance()->set_currency(Currency());
+    SetMoney(to == kPaid ? 0 : remaining, Currency(), e->mutable_closed_balance());
     return absl::OkStatus();
   }
 
-  void SetBalance(common::v1::Money* m) const {
-    m->set_minor_units(OpenBalance(c_));
-    m->set_currency(Currency());
-  }
+  void SetBalance(common::v1::Money* m) const { SetMoney(OpenBalance(c_), Currency(), m); }
 
   void AddNote(std::string author, std::string text) {
     v1::Note* n = c_.add_notes();
@@ -410,21 +500,26 @@ class Engine {
   // FillInvoices lists the open, undisputed invoices, overwriting pooled entries in place.
   template <typename Event>
   void FillInvoices(Event* e) const {
+    SetMoney(FillRefs(e->mutable_invoices()), Currency(), e->mutable_total());
+  }
+
+  // FillRefs overwrites `list` with the open, undisputed invoices (reusing its entries) and
+  // returns their total.
+  int64_t FillRefs(google::protobuf::RepeatedPtrField<v1::InvoiceRef>* list) const {
     int64_t total = 0;
     int n = 0;
-    auto* list = e->mutable_invoices();
     for (const auto& inv : c_.invoices()) {
       if (inv.disputed() || inv.open_balance().minor_units() <= 0) continue;
       v1::InvoiceRef* r = n < list->size() ? list->Mutable(n) : list->Add();
       ++n;
-      r->set_invoice_id(inv.invoice_id());
-      *r->mutable_open_balance() = inv.open_balance();
-      *r->mutable_due_date() = inv.due_date();
+      if (r->invoice_id() != inv.invoice_id()) r->set_invoice_id(inv.invoice_id());
+      SetMoney(inv.open_balance().minor_units(), inv.open_balance().currency(),
+               r->mutable_open_balance());
+      CopyDate(inv.due_date(), r->mutable_due_date());
       total += inv.open_balance().minor_units();
     }
     while (list->size() > n) list->RemoveLast();
-    e->mutable_total()->set_minor_units(total);
-    e->mutable_total()->set_currency(Currency());
+    return total;
   }
   // NotIn is the error for an input that needs state `needed`.
   absl::Status NotIn(CaseState needed, CaseState to, absl::string_view what) const {
@@ -434,6 +529,16 @@ class Engine {
   }
 
   // ---- timers ----
+
+  // TimerArmed: the case has a timer that was not consumed by this decision.
+  bool TimerArmed() const { return !timer_consumed_ && c_.has_timer_due(); }
+
+  // ConsumeTimer consumes the timer that fired (not a cancellation). Its message is kept for
+  // re-arming and cleared at the end of the decision if no timer is armed again.
+  void ConsumeTimer() {
+    timer_consumed_ = true;
+    c_.set_timer_step(0);
+  }
 
   // ReconcileTimer arms the timer the new state wants, cancelling a different armed one.
   void ReconcileTimer() {
@@ -458,7 +563,7 @@ class Engine {
       raw_due = At(ToCivilDay(c_.hardship_until()) + 1);
       want_due = std::max(raw_due, now_);
     }
-    const bool armed = c_.has_timer_due();
+    const bool armed = TimerArmed();
     pending_due_.reset();
     if (armed && want && c_.timer_step() == want_step) {
       const absl::Time armed_due = FromTs(c_.timer_due());
@@ -469,15 +574,16 @@ class Engine {
       out_.timer.cancel = true;
       out_.timer.cancel_due = FromTs(c_.timer_due());
       out_.timer.cancel_step = c_.timer_step();
-      c_.clear_timer_due();
+      if (!want) c_.clear_timer_due();  // else overwritten below
       c_.set_timer_step(0);
     }
     if (want) {
       out_.timer.arm = true;
       out_.timer.due = want_due;
       out_.timer.step = want_step;
-      SetTs(want_due, c_.mutable_timer_due());
+      SetTs(want_due, c_.mutable_timer_due());  // reuses a consumed timer's message
       c_.set_timer_step(want_step);
+      timer_consumed_ = false;
     }
     out_.changed = true;
   }
@@ -510,7 +616,16 @@ class Engine {
     const std::string debtor_id = c_.debtor_id();
     const int sequence = c_.sequence() + 1;
     out_.RecycleCaseParts(&c_);
+    // The assignment, debtor profile and opening time are rewritten below: keep their messages
+    // across Clear instead of freeing and reallocating them.
+    v1::StrategyAssignment* kept_assignment = c_.release_assignment();
+    v1::DebtorProfile* kept_debtor = c_.release_debtor();
+    google::protobuf::Timestamp* kept_opened_at = c_.release_opened_at();
     c_.Clear();
+    c_.set_allocated_assignment(kept_assignment);
+    c_.set_allocated_debtor(kept_debtor);
+    c_.set_allocated_opened_at(kept_opened_at);
+    InvoicesChanged();
     c_.set_tenant(tenant);
     c_.set_debtor_id(debtor_id);
     c_.set_sequence(sequence);
@@ -524,18 +639,29 @@ class Engine {
     segment_ = &strategy->segments(seg);
     SetTs(now_, c_.mutable_opened_at());
     AddInvoice(e);
-    v1::CaseOpened* o = NewEvent(v1::CaseEvent::kOpened, &v1::CaseEvent::mutable_opened);
-    *o->mutable_assignment() = c_.assignment();
+    // Every field of the pooled event is overwritten.
+    v1::CaseOpened* o = ReuseEvent(v1::CaseEvent::kOpened, &v1::CaseEvent::mutable_opened);
+    CopyAssignment(c_.assignment(), o->mutable_assignment());
     o->set_debtor_id(c_.debtor_id());
     o->set_sequence(sequence);
     SetBalance(o->mutable_balance());
     const CaseState to = BaseState();
     (void)overdue;
-    return Transition(
-        to, 0,
-        absl::StrCat("case opened with invoice ", e.invoice_id, " under strategy ",
-                     StrategyLabel(strategy->id(), strategy->version()), " (",
-                     VariantName(challenger), ", segment ", segment_->name(), "): ", Summary()));
+    std::string& r = out_.ReasonBuffer();
+    r.clear();
+    r.append("case opened with invoice ");
+    r.append(e.invoice_id);
+    r.append(" under strategy ");
+    r.append(strategy->id());
+    r.append("-v");
+    AppendInt(strategy->version(), &r);
+    r.append(" (");
+    r.append(VariantName(challenger));
+    r.append(", segment ");
+    r.append(segment_->name());
+    r.append("): ");
+    AppendSummary(&r);
+    return Transition(to, 0, r);
   }
 
   absl::Status CheckMoney(const rules::Money& m, const v1::Strategy& s) const {
@@ -557,8 +683,7 @@ class Engine {
       inv->clear_dispute_reason();
       inv->clear_fees_claimed();
     }
-    inv->mutable_open_balance()->set_minor_units(e.amount.minor_units);
-    inv->mutable_open_balance()->set_currency(e.amount.currency);
+    SetMoney(e.amount.minor_units, e.amount.currency, inv->mutable_open_balance());
     ToDate(e.due, inv->mutable_due_date());
     out_.changed = true;
   }
@@ -569,6 +694,7 @@ class Engine {
   // DUNNING and DISPUTED (and the paused states when every invoice is disputed) to the state
   // the invoices call for.
   absl::Status Reconcile(absl::string_view why) {
+    InvoicesChanged();
     const CaseState s = c_.state();
     if (OpenBalance(c_) == 0) {
       CaseState to = kPaid;
@@ -584,13 +710,16 @@ class Engine {
       to = BaseState();
     }
     if (to == s) return absl::OkStatus();
-    std::string reason;
+    std::string& reason = out_.ReasonBuffer();
+    reason.clear();
+    reason.append(why.data(), why.size());
     if (to == kDisputed) {
-      reason = absl::StrCat(why, "; every open invoice is disputed, steps paused");
+      reason.append("; every open invoice is disputed, steps paused");
     } else {
-      reason = absl::StrCat(why, ": ", Summary());
+      reason.append(": ");
+      AppendSummary(&reason);
     }
-    return Transition(to, 0, std::move(reason));
+    return Transition(to, 0, reason);
   }
 
   // ---- handlers ----
@@ -609,7 +738,12 @@ class Engine {
           "case is LEGAL: new invoices go to a new case once it closes");
     }
     AddInvoice(e);
-    return Finish(absl::StrCat("invoice ", e.invoice_id, overdue ? " overdue" : " issued"));
+    std::string& why = out_.DetailBuffer();
+    why.clear();
+    why.append("invoice ");
+    why.append(e.invoice_id);
+    why.append(overdue ? " overdue" : " issued");
+    return Finish(why);
   }
 
   absl::Status Finish(absl::string_view why) {
@@ -634,11 +768,15 @@ class Engine {
     if (inv == nullptr || inv->open_balance().minor_units() == 0) return absl::OkStatus();
     const int64_t applied = std::min(e.amount_minor, inv->open_balance().minor_units());
     inv->mutable_open_balance()->set_minor_units(inv->open_balance().minor_units() - applied);
-    c_.mutable_collected()->set_minor_units(c_.collected().minor_units() + applied);
-    c_.mutable_collected()->set_currency(Currency());
+    SetMoney(c_.collected().minor_units() + applied, Currency(), c_.mutable_collected());
     out_.changed = true;
-    return Finish(
-        absl::StrCat("payment of ", Amount(applied, Currency()), " on invoice ", e.invoice_id));
+    std::string& why = out_.DetailBuffer();
+    why.clear();
+    why.append("payment of ");
+    AppendMoney(applied, &why);
+    why.append(" on invoice ");
+    why.append(e.invoice_id);
+    return Finish(why);
   }
 
   absl::Status RemoveInvoice(const std::string& id, CaseState cause, absl::string_view what) {
@@ -972,26 +1110,20 @@ class Engine {
       return absl::OkStatus();
     }
     if (absl::Status s = Transition(kLegal, step + 1, prefix); !s.ok()) return s;
-    c_.mutable_escalated_value()->set_minor_units(balance);
-    c_.mutable_escalated_value()->set_currency(Currency());
+    SetMoney(balance, Currency(), c_.mutable_escalated_value());
     out_.escalated_delta_minor += balance;
-    v1::EscalationRequested* e =
-        NewEvent(v1::CaseEvent::kEscalationRequested, &v1::CaseEvent::mutable_escalation_requested);
+    // Every field of the pooled event is overwritten.
+    v1::EscalationRequested* e = ReuseEvent(v1::CaseEvent::kEscalationRequested,
+                                            &v1::CaseEvent::mutable_escalation_requested);
     CopyAssignment(c_.assignment(), e->mutable_assignment());
     e->set_debtor_id(c_.debtor_id());
     e->set_step(step + 1);
-    if (action != nullptr) e->set_partner(action->partner());
-    int64_t total = 0;
-    for (const auto& inv : c_.invoices()) {
-      if (inv.disputed() || inv.open_balance().minor_units() <= 0) continue;
-      v1::InvoiceRef* r = e->add_invoices();
-      r->set_invoice_id(inv.invoice_id());
-      *r->mutable_open_balance() = inv.open_balance();
-      *r->mutable_due_date() = inv.due_date();
-      total += inv.open_balance().minor_units();
+    if (action != nullptr) {
+      e->set_partner(action->partner());
+    } else {
+      e->clear_partner();
     }
-    e->mutable_balance()->set_minor_units(total);
-    e->mutable_balance()->set_currency(Currency());
+    SetMoney(FillRefs(e->mutable_invoices()), Currency(), e->mutable_balance());
     e->set_reason(prefix);
     ReconcileTimer();
     return absl::OkStatus();
@@ -1000,11 +1132,10 @@ class Engine {
   absl::Status Handle(const StepTimerFired& e) {
     bool ignore;
     if (absl::Status s = Prelude(&ignore); !s.ok() || ignore) return s;
-    if (!c_.has_timer_due() || c_.timer_step() != e.step_index) return absl::OkStatus();  // stale
+    if (!TimerArmed() || c_.timer_step() != e.step_index) return absl::OkStatus();  // stale
     if (e.step_index == kHardshipTimerStep) {
       if (c_.state() != kHardship) return absl::OkStatus();
-      c_.clear_timer_due();
-      c_.set_timer_step(0);
+      ConsumeTimer();
       return EndHardship("hardship period ended");
     }
     const CaseState s = c_.state();
@@ -1014,8 +1145,7 @@ class Engine {
     int64_t anchor;
     if (!Anchor(&anchor)) return absl::OkStatus();
     // The timer is consumed (not cancelled).
-    c_.clear_timer_due();
-    c_.set_timer_step(0);
+    ConsumeTimer();
     out_.changed = true;
     // Catch up: a step whose successors are already due is skipped, never past a final notice,
     // an escalation or an agent hand-off.
@@ -1064,7 +1194,8 @@ class Engine {
           j, absl::StrCat("waiting for an agent in queue ", step.wait_for_agent().queue(), ": ",
                           step.wait_for_agent().reason(), skip_note));
     }
-    std::string detail;
+    std::string& detail = out_.DetailBuffer();
+    detail.clear();
     const size_t before = out_.events.size();
     if (step.has_contact()) {
       const v1::ContactAction& a = step.contact();
@@ -1077,8 +1208,11 @@ class Engine {
       e->set_template_(a.template_());
       e->set_days_past_due(dpd);
       FillInvoices(e);
-      detail = absl::StrCat("contact ", a.channels_size() > 0 ? ChannelName(a.channels(0)) : "",
-                            " (template ", a.template_(), ")");
+      detail.append("contact ");
+      detail.append(a.channels_size() > 0 ? ChannelName(a.channels(0)) : "");
+      detail.append(" (template ");
+      detail.append(a.template_());
+      detail.push_back(')');
       c_.set_contacts(c_.contacts() + 1);
     } else if (step.has_call_task()) {
       v1::CallTaskRequested* e = ReuseEvent(v1::CaseEvent::kCallTaskRequested,
@@ -1089,7 +1223,8 @@ class Engine {
       e->set_queue(step.call_task().queue());
       e->set_script(step.call_task().script());
       FillInvoices(e);
-      detail = absl::StrCat("call task for queue ", step.call_task().queue());
+      detail.append("call task for queue ");
+      detail.append(step.call_task().queue());
       c_.set_contacts(c_.contacts() + 1);
     } else if (step.has_offer_plan()) {
       v1::PlanOffered* e =
@@ -1119,11 +1254,14 @@ class Engine {
       e->mutable_channels()->CopyFrom(a.channels());
       ToDate(expires, e->mutable_expires());
       FillInvoices(e);
-      detail = absl::StrCat("final notice, ", a.term_days(), " days to pay (expires ",
-                            absl::FormatCivilTime(expires), ")");
+      detail.append("final notice, ");
+      AppendInt(a.term_days(), &detail);
+      detail.append(" days to pay (expires ");
+      AppendDay(expires, &detail);
+      detail.push_back(')');
       c_.set_contacts(c_.contacts() + 1);
     }
-    absl::StrAppend(&detail, skip_note);
+    detail.append(skip_note.data(), skip_note.size());
     c_.set_next_step(j + 1);
     if (absl::Status s = Transition(to_normal, j + 1, StepReason(j, detail)); !s.ok()) return s;
     // Order: the transition first, then the action it performed.
@@ -1172,7 +1310,7 @@ class Engine {
       }
     };
     int64_t overdue_total = 0;
-    for (auto& inv : *c_.mutable_invoices()) {
+    for (auto& inv : *MutableInvoices()) {
       if (inv.disputed() || inv.open_balance().minor_units() <= 0) continue;
       const absl::CivilDay due = ToCivilDay(inv.due_date());
       if (due >= Today()) continue;
@@ -1261,6 +1399,12 @@ class Engine {
   const v1::Segment* segment_ = nullptr;
   CaseState zero_cause_ = kPaid;
   std::optional<absl::Time> pending_due_;
+  bool timer_consumed_ = false;
+  mutable bool anchor_known_ = false;
+  mutable bool anchor_found_ = false;
+  mutable int64_t anchor_ = 0;
+  mutable const v1::Strategy* exponent_of_ = nullptr;
+  mutable int exponent_ = 2;
 };
 
 }  // namespace

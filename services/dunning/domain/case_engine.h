@@ -159,7 +159,7 @@ struct LegalTotals {
 struct EngineContext {
   const v1::Strategy* champion = nullptr;      // the active version (required)
   const v1::Strategy* challenger = nullptr;    // the challenger version when split, else null
-  const BusinessCalendar* calendar = nullptr;  // null: weekends only
+  const BusinessCalendar* calendar = nullptr;  // null: weekends only (HolidayCalendar: holidays)
   absl::TimeZone time_zone = absl::UTCTimeZone();
   absl::Duration send_time = absl::Hours(9);  // local time of day at which steps fire
   LegalTotals legal;
@@ -199,8 +199,10 @@ struct Outcome {
   // into reuse pools; AddTimelineEntry / AddInvoice append one to `c`, reused when possible
   // (every field is then overwritten by the engine).
   void RecycleCaseParts(v1::Case* c);
-  // ReasonBuffer is scratch space for building reasons without reallocating.
+  // ReasonBuffer and DetailBuffer are scratch space for building reasons (and the details
+  // they embed) without reallocating.
   std::string& ReasonBuffer() { return reason_buffer_; }
+  std::string& DetailBuffer() { return detail_buffer_; }
   v1::TimelineEntry* AddTimelineEntry(v1::Case* c);
   v1::CaseInvoice* AddInvoice(v1::Case* c);
 
@@ -209,6 +211,7 @@ struct Outcome {
   std::vector<std::unique_ptr<v1::TimelineEntry>> timeline_pool_;
   std::vector<std::unique_ptr<v1::CaseInvoice>> invoice_pool_;
   std::string reason_buffer_;
+  std::string detail_buffer_;
 };
 
 // Decision is the new case plus its outcome.
