@@ -1,20 +1,29 @@
 // concerto-dunning: wiring only. Loads the strategies (--strategy-files=a.yaml,b.yaml; the first
 // is the active champion, further versions of it can be its challenger; the built-in default
-// otherwise) and runs the case engine on the platform runtime.
+// otherwise) and runs the case engine on the platform runtime, with the gRPC CaseService and
+// StrategyService (cases are read from Redis at --redis over --shards shards, like the
+// processor's; strategy versions put through the API live in memory).
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_split.h"
 #include "libs/platform/runtime/config.h"
+#include "libs/platform/redis/redis_client.h"
 #include "libs/platform/service_main.h"
+#include "services/dunning/app/case_reader.h"
+#include "services/dunning/app/case_service.h"
 #include "services/dunning/app/default_strategy.h"
 #include "services/dunning/app/dunning_handler.h"
+#include "services/dunning/app/strategy_service.h"
 #include "services/dunning/domain/strategy_yaml.h"
 
 namespace {
 
-absl::Status LoadStrategies(const std::string& files, concerto::dunning::StrategyBook* book) {
+using Loaded = std::vector<std::pair<concerto::dunning::v1::Strategy, std::string>>;
+
+absl::Status LoadStrategies(const std::string& files, concerto::dunning::StrategyBook* book,
+                            Loaded* loaded) {
   std::vector<std::string> texts;
   if (files.empty()) {
     texts.push_back(concerto::dunning::kDefaultStrategyYaml);
@@ -31,6 +40,7 @@ absl::Status LoadStrategies(const std::string& files, concerto::dunning::Strateg
   for (const std::string& text : texts) {
     auto strategy = concerto::dunning::ParseStrategyYaml(text);
     if (!strategy.ok()) return strategy.status();
+    loaded->emplace_back(*strategy, text);
     if (absl::Status s = book->Put(*std::move(strategy)); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -40,13 +50,22 @@ absl::Status LoadStrategies(const std::string& files, concerto::dunning::Strateg
 
 int main(int argc, char** argv) {
   concerto::dunning::StrategyBook strategies;
+  Loaded loaded;
+  std::string redis_address = "127.0.0.1:6379";
+  int shards = 8;
   {
-    // Only the strategy flag is read here; RunService reads the rest of the configuration.
+    // Only what the wiring needs is read here; RunService reads the rest of the configuration
+    // (and reports a bad configuration itself).
     auto config = concerto::platform::Config::Load(argc, argv);
     const std::string files = config.ok() ? config->GetString("strategy-files", "") : "";
-    if (absl::Status s = LoadStrategies(files, &strategies); !s.ok()) {
+    if (absl::Status s = LoadStrategies(files, &strategies, &loaded); !s.ok()) {
       std::fprintf(stderr, "dunning: %s\n", s.ToString().c_str());
       return 2;
+    }
+    if (config.ok()) {
+      redis_address = config->GetString("redis", redis_address);
+      auto n = config->GetInt("shards", shards);
+      if (n.ok() && *n > 0) shards = static_cast<int>(*n);
     }
   }
   concerto::dunning::DunningHandler handler(&strategies);
@@ -55,5 +74,25 @@ int main(int argc, char** argv) {
   service.input_topics = {"invoice.events", "payment.events", "contact.events", "legal.events"};
   service.output_topic = "case.events";
   service.domain = &handler;
+  service.apis = [&](const concerto::platform::ServiceContext& ctx) {
+    std::vector<std::unique_ptr<grpc::Service>> apis;
+    // The read side has its own connection (the processor is up, so Redis answers; the client
+    // reconnects after a drop).
+    auto client = concerto::platform::redis::RedisClient::Connect(redis_address);
+    if (client.ok()) {
+      apis.push_back(std::make_unique<concerto::dunning::CaseServiceImpl>(
+          ctx.processor,
+          std::make_unique<concerto::dunning::CaseReader>(*std::move(client), shards),
+          ctx.clock));
+    } else {
+      std::fprintf(stderr, "dunning: CaseService not served: %s\n",
+                   client.status().ToString().c_str());
+    }
+    auto strategy_api =
+        std::make_unique<concerto::dunning::StrategyServiceImpl>(&strategies, ctx.clock);
+    for (const auto& [strategy, yaml] : loaded) strategy_api->RecordSource(strategy, yaml);
+    apis.push_back(std::move(strategy_api));
+    return apis;
+  };
   return concerto::platform::RunService(argc, argv, service);
 }

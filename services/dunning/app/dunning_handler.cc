@@ -1,5 +1,6 @@
 #include "services/dunning/app/dunning_handler.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "concerto/contact/v1/contact_events.pb.h"
@@ -7,6 +8,7 @@
 #include "concerto/legal/v1/legal_events.pb.h"
 #include "concerto/payment/v1/payment_events.pb.h"
 #include "google/protobuf/descriptor.h"
+#include "services/dunning/app/command.pb.h"
 
 namespace concerto::dunning {
 namespace {
@@ -38,6 +40,101 @@ v1::DebtorProfile Profile(const invoice::v1::InvoiceIssued& issued) {
 
 std::string StepPayload(int step) { return absl::StrCat(step); }
 
+std::string ActorName(const common::v1::RequestContext& ctx) {
+  return ctx.actor().id().empty() ? std::string("operator") : ctx.actor().id();
+}
+
+// CaseCurrency is the currency of the case's invoices (empty for a case without invoices).
+std::string CaseCurrency(const v1::Case& c) {
+  for (const auto& inv : c.invoices()) {
+    if (!inv.open_balance().currency().empty()) return inv.open_balance().currency();
+  }
+  return "";
+}
+
+absl::StatusOr<std::vector<CaseInput>> CommandInputs(const v1::Case& current,
+                                                     const platform::Input& input) {
+  app::CaseCommand cmd;
+  if (!cmd.ParseFromString(input.command)) {
+    return absl::InvalidArgumentError("command: does not decode as concerto.dunning.app.CaseCommand");
+  }
+  using K = AgentAction::Kind;
+  auto agent = [](K kind, const common::v1::RequestContext& ctx, const std::string& text) {
+    return AgentAction{kind, ActorName(ctx), text};
+  };
+  CaseInput in;
+  in.cause_id = input.id;
+  switch (cmd.command_case()) {
+    case app::CaseCommand::kPause:
+      in.event = agent(K::kPause, cmd.pause().context(), cmd.pause().reason());
+      break;
+    case app::CaseCommand::kResume:
+      in.event = agent(K::kResume, cmd.resume().context(), cmd.resume().reason());
+      break;
+    case app::CaseCommand::kAddNote:
+      in.event = agent(K::kNote, cmd.add_note().context(), cmd.add_note().text());
+      break;
+    case app::CaseCommand::kAssignAgent:
+      in.event = agent(K::kAssign, cmd.assign_agent().context(), cmd.assign_agent().agent());
+      break;
+    case app::CaseCommand::kRequestEscalation:
+      in.event = agent(K::kRequestEscalation, cmd.request_escalation().context(),
+                       cmd.request_escalation().reason());
+      break;
+    case app::CaseCommand::kRecordDispute: {
+      const auto& r = cmd.record_dispute();
+      in.event = DisputeRaised{
+          r.invoice_id(),
+          r.reason().empty() ? absl::StrCat("recorded by ", ActorName(r.context())) : r.reason()};
+      break;
+    }
+    case app::CaseCommand::kResolveDispute: {
+      const auto& r = cmd.resolve_dispute();
+      in.event = DisputeResolved{
+          r.invoice_id(), r.upheld(),
+          r.reason().empty() ? absl::StrCat("resolved by ", ActorName(r.context())) : r.reason()};
+      break;
+    }
+    case app::CaseCommand::kRecordPromise: {
+      const auto& r = cmd.record_promise();
+      const std::string currency = CaseCurrency(current);
+      if (!currency.empty() && r.amount().currency() != currency) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "amount.currency: the case is in ", currency, ", not ", r.amount().currency()));
+      }
+      in.event = PromiseMade{r.amount().minor_units(), ToCivilDay(r.promised_date())};
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError("command: no command set");
+  }
+  std::vector<CaseInput> out;
+  out.push_back(std::move(in));
+  return out;
+}
+
+// CommandContext returns the request context of a command (for the tenant check).
+const common::v1::RequestContext* CommandContext(const app::CaseCommand& cmd) {
+  switch (cmd.command_case()) {
+    case app::CaseCommand::kPause: return &cmd.pause().context();
+    case app::CaseCommand::kResume: return &cmd.resume().context();
+    case app::CaseCommand::kRecordDispute: return &cmd.record_dispute().context();
+    case app::CaseCommand::kResolveDispute: return &cmd.resolve_dispute().context();
+    case app::CaseCommand::kRecordPromise: return &cmd.record_promise().context();
+    case app::CaseCommand::kAddNote: return &cmd.add_note().context();
+    case app::CaseCommand::kAssignAgent: return &cmd.assign_agent().context();
+    case app::CaseCommand::kRequestEscalation: return &cmd.request_escalation().context();
+    default: return nullptr;
+  }
+}
+
+absl::Status CaseNotFound(const std::string& aggregate_key) {
+  absl::Status s =
+      absl::FailedPreconditionError(absl::StrCat("case ", aggregate_key, ": does not exist"));
+  s.SetPayload(kCaseNotFoundPayload, absl::Cord("1"));
+  return s;
+}
+
 }  // namespace
 
 std::string CaseKey(const std::string& tenant, const std::string& debtor_id) {
@@ -47,9 +144,38 @@ std::string CaseKey(const std::string& tenant, const std::string& debtor_id) {
 absl::Status StrategyBook::Put(v1::Strategy strategy) {
   absl::MutexLock lock(&mu_);
   const auto key = std::make_pair(strategy.id(), strategy.version());
+  if (auto it = versions_.find(key); it != versions_.end()) {
+    if (it->second->SerializeAsString() == strategy.SerializeAsString()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat("version: ", StrategyLabel(key.first, key.second),
+                                                   " exists with other content"));
+  }
   if (versions_.empty()) active_ = key;
   versions_[key] = std::make_shared<const v1::Strategy>(std::move(strategy));
   return absl::OkStatus();
+}
+
+std::shared_ptr<const v1::Strategy> StrategyBook::Get(const std::string& id, int version) const {
+  absl::MutexLock lock(&mu_);
+  if (version == 0) {
+    if (active_.first != id) return nullptr;
+    version = active_.second;
+  }
+  auto it = versions_.find({id, version});
+  return it == versions_.end() ? nullptr : it->second;
+}
+
+absl::Status StrategyBook::Activate(const std::string& id, int version) {
+  absl::MutexLock lock(&mu_);
+  if (versions_.find({id, version}) == versions_.end()) {
+    return absl::NotFoundError(absl::StrCat("strategy ", StrategyLabel(id, version), " is not loaded"));
+  }
+  active_ = {id, version};
+  return absl::OkStatus();
+}
+
+std::pair<std::string, int> StrategyBook::Active() const {
+  absl::MutexLock lock(&mu_);
+  return active_;
 }
 
 absl::Status StrategyBook::Fill(EngineContext* ctx) const {
@@ -66,6 +192,27 @@ absl::Status StrategyBook::Fill(EngineContext* ctx) const {
   return absl::OkStatus();
 }
 
+absl::Status StrategyBook::FillFor(const v1::Case& c, EngineContext* ctx) const {
+  if (absl::Status s = Fill(ctx); !s.ok()) return s;
+  const v1::StrategyAssignment& a = c.assignment();
+  if (a.strategy_id().empty()) return absl::OkStatus();
+  auto is = [&a](const v1::Strategy* s) {
+    return s != nullptr && s->id() == a.strategy_id() && s->version() == a.version();
+  };
+  if (is(ctx->champion) || is(ctx->challenger)) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  auto it = versions_.find({a.strategy_id(), a.version()});
+  if (it == versions_.end()) return absl::OkStatus();  // the engine reports it as not loaded
+  ctx->champion = it->second.get();
+  ctx->challenger = nullptr;
+  if (ctx->champion->has_champion_challenger()) {
+    auto ch = versions_.find(
+        {a.strategy_id(), ctx->champion->champion_challenger().challenger_version()});
+    if (ch != versions_.end()) ctx->challenger = ch->second.get();
+  }
+  return absl::OkStatus();
+}
+
 std::vector<v1::Strategy> StrategyBook::All() const {
   absl::MutexLock lock(&mu_);
   std::vector<v1::Strategy> out;
@@ -75,6 +222,7 @@ std::vector<v1::Strategy> StrategyBook::All() const {
 
 absl::StatusOr<std::vector<CaseInput>> DunningHandler::ToCaseInputs(
     const v1::Case& current, const platform::Input& input) {
+  if (input.kind == platform::Input::Kind::kCommand) return CommandInputs(current, input);
   std::vector<CaseInput> out;
   auto add = [&](auto event) {
     CaseInput in;
@@ -173,6 +321,17 @@ absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std:
   if (state.has_value() && !current.ParseFromString(*state)) {
     return absl::DataLossError("case state does not decode");
   }
+  if (input.kind == platform::Input::Kind::kCommand) {
+    // Commands act on existing cases of the caller's tenant only.
+    if (!state.has_value()) return CaseNotFound(input.aggregate_key);
+    app::CaseCommand cmd;
+    const common::v1::RequestContext* ctx =
+        cmd.ParseFromString(input.command) ? CommandContext(cmd) : nullptr;
+    if (ctx == nullptr) return absl::InvalidArgumentError("command: no command set");
+    if (ctx->tenant() != current.tenant() || input.tenant != current.tenant()) {
+      return CaseNotFound(input.aggregate_key);
+    }
+  }
   if (!state.has_value()) {
     // A new case: "tenant/debtor" names it.
     const auto slash = input.aggregate_key.find('/');
@@ -184,9 +343,11 @@ absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std:
   }
   auto inputs = ToCaseInputs(current, input);
   if (!inputs.ok()) return inputs.status();
+  const int timeline_before = current.timeline_size();
+  const int notes_before = current.notes_size();
 
   EngineContext ctx;
-  if (absl::Status s = strategies_->Fill(&ctx); !s.ok()) return s;
+  if (absl::Status s = strategies_->FillFor(current, &ctx); !s.ok()) return s;
   platform::Effects fx;
   bool changed = false;
   for (const CaseInput& in : *inputs) {
@@ -215,6 +376,21 @@ absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std:
     }
   }
   if (changed) fx.new_state = current.SerializeAsString();
+  if (input.kind == platform::Input::Kind::kCommand) {
+    // The reply, stored with the processed id so that a retry gets the same answer.
+    app::CommandResult result;
+    result.set_command(input.command);
+    v1::CaseCommandResponse* response = result.mutable_response();
+    *response->mutable_case_() = current;
+    if (current.timeline_size() > timeline_before) {
+      response->set_reason(current.timeline(current.timeline_size() - 1).reason());
+    } else if (current.notes_size() > notes_before) {
+      response->set_reason(current.notes(current.notes_size() - 1).text());
+    } else {
+      response->set_reason("no change");
+    }
+    fx.result = result.SerializeAsString();
+  }
   return fx;
 }
 

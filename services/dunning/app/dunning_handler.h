@@ -2,6 +2,8 @@
 // contact and legal topics (and fired step timers) onto the pure case engine, and the engine's
 // decision back onto the unit of work: the case as new state, its events for "case.events", the
 // step timer to arm or cancel. One case per (tenant, debtor): the aggregate key "tenant/debtor".
+// CaseService writes reach it as commands (Input::Kind::kCommand, Input.command = a serialized
+// app::CaseCommand); the stored result of a command is a serialized app::CommandResult.
 #pragma once
 
 #include <map>
@@ -18,16 +20,30 @@ namespace concerto::dunning {
 
 inline constexpr char kCaseEventsTopic[] = "case.events";
 inline constexpr char kStepTimerKind[] = "step";
+// A command for a case that does not exist is rejected with FAILED_PRECONDITION (a permanent
+// rejection for the unit of work) carrying this payload; the API answers NOT_FOUND.
+inline constexpr char kCaseNotFoundPayload[] = "concerto.dunning/case-not-found";
 
 // StrategyBook holds the loaded strategy versions; the first one put is the default champion.
+// Versions are never replaced or removed (the engine keeps pointers to them while deciding).
 class StrategyBook {
  public:
   // Put adds a validated strategy version (INVALID_ARGUMENT if the version exists with other
-  // content).
+  // content; putting identical content again is a no-op).
   absl::Status Put(v1::Strategy strategy);
   // ContextFor fills champion/challenger of `ctx` for the active strategy.
   absl::Status Fill(EngineContext* ctx) const;
+  // FillFor is Fill for an existing case: a case assigned to a version that is loaded but no
+  // longer active (another version was activated) keeps running on its own version.
+  absl::Status FillFor(const v1::Case& c, EngineContext* ctx) const;
   std::vector<v1::Strategy> All() const;
+  // Get returns version `version` of `id` (0: the active version, if `id` is active); null if
+  // it is not loaded.
+  std::shared_ptr<const v1::Strategy> Get(const std::string& id, int version) const;
+  // Activate makes a loaded version the active champion (NOT_FOUND if it is not loaded).
+  absl::Status Activate(const std::string& id, int version);
+  // Active is the (id, version) of the active champion ({"", 0} when the book is empty).
+  std::pair<std::string, int> Active() const;
 
  private:
   mutable absl::Mutex mu_;
