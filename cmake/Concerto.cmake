@@ -41,3 +41,28 @@ function(concerto_test name)
   set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     ENVIRONMENT "CONCERTO_BIN_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
+
+# concerto_proto_library(NAME PROTOS a.proto ...): a service's internal messages (stored state,
+# command envelopes) that never leave the service, compiled next to the folder that owns them.
+# Paths are relative to the current source folder; imports resolve against proto/ and the root.
+function(concerto_proto_library name)
+  cmake_parse_arguments(ARG "" "" "PROTOS" ${ARGN})
+  set(gen "${CMAKE_CURRENT_BINARY_DIR}/gen_${name}")
+  file(MAKE_DIRECTORY "${gen}")
+  file(RELATIVE_PATH rel_dir "${PROJECT_SOURCE_DIR}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  set(srcs)
+  foreach(proto ${ARG_PROTOS})
+    string(REGEX REPLACE "\\.proto$" "" stem "${rel_dir}/${proto}")
+    add_custom_command(
+      OUTPUT "${gen}/${stem}.pb.cc" "${gen}/${stem}.pb.h"
+      COMMAND protobuf::protoc --proto_path=${PROJECT_SOURCE_DIR}
+              --proto_path=${PROJECT_SOURCE_DIR}/proto --cpp_out=${gen} ${rel_dir}/${proto}
+      DEPENDS ${proto} protobuf::protoc
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      COMMENT "protoc ${rel_dir}/${proto}")
+    list(APPEND srcs "${gen}/${stem}.pb.cc")
+  endforeach()
+  add_library(${name} STATIC ${srcs})
+  target_include_directories(${name} PUBLIC "${gen}")
+  target_link_libraries(${name} PUBLIC concerto_proto)
+endfunction()
