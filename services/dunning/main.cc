@@ -14,7 +14,9 @@
 #include "services/dunning/app/case_reader.h"
 #include "services/dunning/app/case_service.h"
 #include "services/dunning/app/default_strategy.h"
+#include "services/dunning/app/legal_ledger.h"
 #include "services/dunning/app/dunning_handler.h"
+#include "services/dunning/app/legal_ledger.h"
 #include "services/dunning/app/strategy_service.h"
 #include "services/dunning/domain/strategy_yaml.h"
 
@@ -71,7 +73,8 @@ int main(int argc, char** argv) {
   concerto::dunning::DunningHandler handler(&strategies);
   concerto::platform::ServiceDefinition service;
   service.name = "dunning";
-  service.input_topics = {"invoice.events", "payment.events", "contact.events", "legal.events"};
+  service.input_topics = {"invoice.events", "payment.events", "contact.events", "legal.events",
+                          concerto::dunning::kLedgerTopic};
   service.output_topic = "case.events";
   service.domain = &handler;
   service.apis = [&](const concerto::platform::ServiceContext& ctx) {

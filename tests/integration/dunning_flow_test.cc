@@ -38,6 +38,8 @@ id: flow
 version: 1
 currency: EUR
 pause_on: [dispute, hardship]
+guardrail:
+  max_legal_ratio_bp: 2000
 segments:
   - name: everyone
     steps:
@@ -47,6 +49,8 @@ segments:
         contact: {channels: [letter], template: reminder-2}
       - offset_days: 20
         final_notice: {template: final-notice, term_days: 14, channels: [letter]}
+      - offset_days: 36
+        escalate: {min_balance: "EUR 50.00", require_final_notice_expired: true}
 )yaml";
 
 struct Outcome;
@@ -67,7 +71,7 @@ class DunningFlow {
     redis_ = std::move(*redis);
     EmbeddedKafka::Options ko;
     for (const char* t : {"invoice.events", "payment.events", "contact.events", "legal.events",
-                          "case.events", "dunning.dlq"}) {
+                          "dunning.ledger", "case.events", "dunning.dlq"}) {
       ko.topics.push_back({t, 8});
     }
     auto kafka = EmbeddedKafka::Start(ko);
@@ -262,7 +266,7 @@ class DunningFlow {
     Start();
     IssueInvoices();
     WaitQuiescent(Now());
-    for (int day = 1; day <= 40; ++day) {
+    for (int day = 1; day <= 44; ++day) {
       if (day == 25) {
         // Inputs of a day are applied before the clock moves on: a step timer due later that
         // day must see the payment (the demo's driver works the same way).
@@ -325,6 +329,12 @@ TEST(DunningFlowTest, StepsFireOnScheduleAndPaymentClosesAndCrashRestartOrFailov
     } else {
       EXPECT_EQ(std::count(types.begin(), types.end(), "FinalNoticeRequested"), 1) << all;
       EXPECT_EQ(std::count(types.begin(), types.end(), "CaseClosed"), 0) << all;
+      // Escalation on Feb 10 asks the tenant's legal ledger, decided at midnight in debtor
+      // id order ("d10" < "d11" < "d6"): 12 debtors of ~EUR 100 placed, target 20% -> d10 and
+      // d11 (16.7%) go to legal; d6 would bring it to 25%, so d6..d9 stay with an agent.
+      const bool to_legal = i == 10 || i == 11;
+      EXPECT_EQ(std::count(types.begin(), types.end(), "EscalationRequested"), to_legal ? 1 : 0)
+          << all;
     }
   }
 

@@ -9,6 +9,8 @@
 #include "concerto/payment/v1/payment_events.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "services/dunning/app/command.pb.h"
+#include "services/dunning/app/ledger.pb.h"
+#include "services/dunning/app/legal_ledger.h"
 
 namespace concerto::dunning {
 namespace {
@@ -317,6 +319,7 @@ absl::StatusOr<std::vector<CaseInput>> DunningHandler::ToCaseInputs(
 absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std::string>& state,
                                                         const platform::Input& input,
                                                         absl::Time now) {
+  if (IsLedgerKey(input.aggregate_key)) return ApplyLedger(state, input, now);
   v1::Case current;
   if (state.has_value() && !current.ParseFromString(*state)) {
     return absl::DataLossError("case state does not decode");
@@ -341,18 +344,63 @@ absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std:
     current.set_tenant(input.aggregate_key.substr(0, slash));
     current.set_debtor_id(input.aggregate_key.substr(slash + 1));
   }
-  auto inputs = ToCaseInputs(current, input);
+  EngineContext ctx;
+  if (absl::Status s = strategies_->FillFor(current, &ctx); !s.ok()) return s;
+  // The tenant's totals live in the ledger aggregate: escalations ask it for a slot.
+  ctx.defer_legal_ratio_check = true;
+  platform::Effects fx;
+  std::optional<ledger::v1::LegalSlotDecided> slot;
+  absl::StatusOr<std::vector<CaseInput>> inputs;
+  if (input.kind == platform::Input::Kind::kEvent &&
+      input.event.type() == ledger::v1::LegalSlotDecided::descriptor()->full_name()) {
+    slot.emplace();
+    if (!slot->ParseFromString(input.event.payload())) {
+      return absl::InvalidArgumentError("payload: does not decode as LegalSlotDecided");
+    }
+    if (slot->case_sequence() != current.sequence() ||
+        current.state() != v1::CASE_STATE_AGENT_REVIEW) {
+      // The case moved on (paid, resumed, a new cycle) while the ledger decided.
+      if (slot->granted()) {
+        AddSlotRelease(current, slot->currency(), slot->balance_minor(),
+                       "case moved on before the slot was used", &fx);
+      }
+      return fx;
+    }
+    CaseInput in;
+    in.cause_id = input.id;
+    if (slot->granted()) {
+      in.event = AgentAction{AgentAction::Kind::kRequestEscalation, "legal-ratio guardrail",
+                             slot->reason()};
+      ctx.defer_legal_ratio_check = false;
+      ctx.legal = LegalTotals{slot->placed_minor(), slot->escalated_before_minor()};
+    } else {
+      in.event = AgentAction{AgentAction::Kind::kNote, "legal-ratio guardrail", slot->reason()};
+    }
+    inputs = std::vector<CaseInput>{std::move(in)};
+  } else {
+    inputs = ToCaseInputs(current, input);
+  }
   if (!inputs.ok()) return inputs.status();
   const int timeline_before = current.timeline_size();
   const int notes_before = current.notes_size();
 
-  EngineContext ctx;
-  if (absl::Status s = strategies_->FillFor(current, &ctx); !s.ok()) return s;
-  platform::Effects fx;
   bool changed = false;
   for (const CaseInput& in : *inputs) {
     absl::StatusOr<Decision> d = Decide(current, in, now, ctx);
+    if (!d.ok() && slot.has_value() && slot->granted()) {
+      // The escalation no longer holds (e.g. the balance grew past the slot): give it back; the
+      // case stays with its agent.
+      AddSlotRelease(current, slot->currency(), slot->balance_minor(),
+                     absl::StrCat("slot not used: ", d.status().message()), &fx);
+      return fx;
+    }
     if (!d.ok()) return d.status();
+    if (slot.has_value() && slot->granted()) {
+      const int64_t used = d->escalated_delta_minor;
+      AddSlotRelease(current, slot->currency(), slot->balance_minor() - used,
+                     "escalated less than reserved", &fx);
+    }
+    AddLedgerMessages(d->state, *d, input.id, slot.has_value() && slot->granted(), &fx);
     if (!d->changed) continue;
     changed = true;
     current = std::move(d->state);

@@ -1079,6 +1079,17 @@ class Engine {
     } else if (action != nullptr && action->require_final_notice_expired() &&
                !c_.has_final_notice_expires()) {
       blocked = "no final notice was sent";
+    } else if (ctx_.defer_legal_ratio_check) {
+      blocked = "awaiting the tenant's legal-ratio check (decided once a day)";
+      out_.legal_slot_requested = Outcome::LegalSlotRequest{
+          balance, c_.placed_value().minor_units(), std::string(Currency()), step + 1,
+          strategy_->guardrail().max_legal_ratio_bp() > 0
+              ? strategy_->guardrail().max_legal_ratio_bp()
+              : 500};
+      if (from == kAgentReview) {
+        AddNote("legal-ratio guardrail", absl::StrCat(prefix, "; ", blocked));
+        return absl::OkStatus();
+      }
     } else {
       const int64_t placed = std::max(ctx_.legal.placed_minor, c_.placed_value().minor_units());
       const int64_t bp_max = strategy_->guardrail().max_legal_ratio_bp() > 0
@@ -1475,6 +1486,7 @@ void Outcome::Clear() {
   transitions = 0;
   placed_delta_minor = 0;
   escalated_delta_minor = 0;
+  legal_slot_requested.reset();
 }
 
 v1::CaseEvent& Outcome::AddEvent(v1::CaseEvent::EventCase kind) {

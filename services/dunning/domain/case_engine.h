@@ -163,6 +163,10 @@ struct EngineContext {
   absl::TimeZone time_zone = absl::UTCTimeZone();
   absl::Duration send_time = absl::Hours(9);  // local time of day at which steps fire
   LegalTotals legal;
+  // True in the service: the tenant's totals live in another aggregate, so an escalation that
+  // passes every case-level condition parks in AGENT_REVIEW and asks the tenant's legal ledger
+  // for a slot (Outcome::legal_slot_requested) instead of checking `legal` here.
+  bool defer_legal_ratio_check = false;
   const rules::RateTable* interest_rates = nullptr;  // null: built-in ECB / Finnish tables
   const rules::RateTable* uk_rates = nullptr;        // Bank of England; null: no UK interest
 };
@@ -186,6 +190,15 @@ struct Outcome {
   int transitions = 0;
   int64_t placed_delta_minor = 0;  // add to the tenant's LegalTotals
   int64_t escalated_delta_minor = 0;
+  // Set when an escalation waits for the tenant's legal-ratio check (defer_legal_ratio_check).
+  struct LegalSlotRequest {
+    int64_t balance_minor = 0;
+    int64_t placed_minor = 0;  // the case's own placed value
+    std::string currency;
+    int step = 0;  // 1-based step that asked; 0 when an agent asked
+    int32_t max_legal_ratio_bp = 500;
+  };
+  std::optional<LegalSlotRequest> legal_slot_requested;
 
   // Clear resets for reuse, keeping the event messages for the next decision
   // (allocation-light loops).
