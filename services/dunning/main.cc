@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <tuple>
+
+#include "absl/synchronization/notification.h"
 
 #include "absl/strings/str_split.h"
 #include "libs/platform/runtime/config.h"
@@ -14,36 +18,49 @@
 #include "services/dunning/app/case_reader.h"
 #include "services/dunning/app/case_service.h"
 #include "services/dunning/app/default_strategy.h"
-#include "services/dunning/app/legal_ledger.h"
 #include "services/dunning/app/dunning_handler.h"
 #include "services/dunning/app/legal_ledger.h"
 #include "services/dunning/app/strategy_service.h"
+#include "services/dunning/app/strategy_store.h"
 #include "services/dunning/domain/strategy_yaml.h"
 
 namespace {
 
-using Loaded = std::vector<std::pair<concerto::dunning::v1::Strategy, std::string>>;
+// Loaded: (tenant, strategy, yaml) of every version read from --strategy-files.
+using Loaded = std::vector<std::tuple<std::string, concerto::dunning::v1::Strategy, std::string>>;
 
+// LoadStrategies reads "--strategy-files=a.yaml,tenant1=b.yaml": a file without a tenant is
+// shared by every tenant; "tenant=path" belongs to that tenant (and is its active strategy).
 absl::Status LoadStrategies(const std::string& files, concerto::dunning::StrategyBook* book,
                             Loaded* loaded) {
-  std::vector<std::string> texts;
+  std::vector<std::pair<std::string, std::string>> texts;  // tenant, yaml
   if (files.empty()) {
-    texts.push_back(concerto::dunning::kDefaultStrategyYaml);
+    texts.emplace_back("", concerto::dunning::kDefaultStrategyYaml);
   } else {
-    for (const std::string& path :
+    for (const std::string& item :
          std::vector<std::string>(absl::StrSplit(files, ',', absl::SkipEmpty()))) {
+      std::string tenant, path = item;
+      if (const size_t eq = item.find('='); eq != std::string::npos) {
+        tenant = item.substr(0, eq);
+        path = item.substr(eq + 1);
+      }
       std::ifstream in(path);
       if (!in) return absl::NotFoundError("strategy-files: cannot read " + path);
       std::stringstream ss;
       ss << in.rdbuf();
-      texts.push_back(ss.str());
+      texts.emplace_back(tenant, ss.str());
     }
   }
-  for (const std::string& text : texts) {
+  for (const auto& [tenant, text] : texts) {
     auto strategy = concerto::dunning::ParseStrategyYaml(text);
     if (!strategy.ok()) return strategy.status();
-    loaded->emplace_back(*strategy, text);
-    if (absl::Status s = book->Put(*std::move(strategy)); !s.ok()) return s;
+    loaded->emplace_back(tenant, *strategy, text);
+    const std::string id = strategy->id();
+    const int version = strategy->version();
+    if (absl::Status s = book->Put(tenant, *std::move(strategy)); !s.ok()) return s;
+    if (!tenant.empty()) {
+      if (absl::Status s = book->Activate(tenant, id, version); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }
@@ -71,6 +88,10 @@ int main(int argc, char** argv) {
     }
   }
   concerto::dunning::DunningHandler handler(&strategies);
+  std::unique_ptr<concerto::dunning::StrategyStore> store;
+  concerto::dunning::StrategyServiceImpl* strategy_service = nullptr;
+  absl::Notification stop_refresh;
+  std::thread refresher;
   concerto::platform::ServiceDefinition service;
   service.name = "dunning";
   service.input_topics = {"invoice.events", "payment.events", "contact.events", "legal.events",
@@ -91,11 +112,33 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "dunning: CaseService not served: %s\n",
                    client.status().ToString().c_str());
     }
-    auto strategy_api =
-        std::make_unique<concerto::dunning::StrategyServiceImpl>(&strategies, ctx.clock);
-    for (const auto& [strategy, yaml] : loaded) strategy_api->RecordSource(strategy, yaml);
+    // Versions put over the API live in Redis; every instance's book follows the store.
+    auto store_client = concerto::platform::redis::RedisClient::Connect(redis_address);
+    if (store_client.ok()) {
+      store = std::make_unique<concerto::dunning::StrategyStore>(*std::move(store_client));
+    } else {
+      std::fprintf(stderr, "dunning: strategy store not available: %s\n",
+                   store_client.status().ToString().c_str());
+    }
+    auto strategy_api = std::make_unique<concerto::dunning::StrategyServiceImpl>(
+        &strategies, ctx.clock, store.get());
+    for (const auto& [tenant, strategy, yaml] : loaded) {
+      if (tenant.empty()) strategy_api->RecordSource(strategy, yaml);
+    }
+    if (absl::Status s = strategy_api->Refresh(); !s.ok()) {
+      std::fprintf(stderr, "dunning: strategy refresh: %s\n", s.ToString().c_str());
+    }
+    strategy_service = strategy_api.get();
+    refresher = std::thread([&] {
+      while (!stop_refresh.WaitForNotificationWithTimeout(absl::Seconds(1))) {
+        (void)strategy_service->Refresh();  // transient errors: the next round tries again
+      }
+    });
     apis.push_back(std::move(strategy_api));
     return apis;
   };
-  return concerto::platform::RunService(argc, argv, service);
+  const int rc = concerto::platform::RunService(argc, argv, service);
+  stop_refresh.Notify();
+  if (refresher.joinable()) refresher.join();
+  return rc;
 }

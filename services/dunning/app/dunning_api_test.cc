@@ -24,6 +24,7 @@
 #include "services/dunning/app/default_strategy.h"
 #include "services/dunning/app/dunning_handler.h"
 #include "services/dunning/app/strategy_service.h"
+#include "services/dunning/app/strategy_store.h"
 #include "services/dunning/domain/strategy_yaml.h"
 
 namespace concerto::dunning {
@@ -117,7 +118,11 @@ class DunningApiTest : public ::testing::Test {
       if (!client.ok()) return;
       cases = std::make_unique<CaseServiceImpl>(
           processor.get(), std::make_unique<CaseReader>(*std::move(client), 8), &clock);
-      strategies = std::make_unique<StrategyServiceImpl>(&book, &clock);
+      auto store_client = platform::redis::RedisClient::Connect(redis->address());
+      EXPECT_THAT(store_client, IsOk());
+      if (!store_client.ok()) return;
+      store = std::make_unique<StrategyStore>(*std::move(store_client));
+      strategies = std::make_unique<StrategyServiceImpl>(&book, &clock, store.get());
       grpc::ServerBuilder builder;
       builder.RegisterService(cases.get());
       builder.RegisterService(strategies.get());
@@ -142,6 +147,7 @@ class DunningApiTest : public ::testing::Test {
     platform::kafka::KafkaOptions kafka_options;
     std::unique_ptr<platform::EventProcessor> processor;
     std::unique_ptr<CaseServiceImpl> cases;
+    std::unique_ptr<StrategyStore> store;
     std::unique_ptr<StrategyServiceImpl> strategies;
     std::unique_ptr<grpc::Server> server;
     std::unique_ptr<v1::CaseService::Stub> case_stub;
@@ -523,6 +529,67 @@ TEST_F(DunningApiTest, StrategiesArePutValidatedActivatedAndSimulated) {
     ASSERT_GT(out.case_().notes_size(), 0);
     EXPECT_EQ(out.case_().notes(out.case_().notes_size() - 1).text(), "called, no answer");
   }
+}
+
+TEST_F(DunningApiTest, StrategiesArePerTenantAndSurviveARestartThroughTheStore) {
+  v1::PutStrategyRequest put;
+  *put.mutable_context() = Ctx("t2");
+  put.set_yaml(kGentleV1);
+  v1::PutStrategyResponse putted;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = env_->strategy_stub->PutStrategy(&ctx, put, &putted);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ActivateStrategyRequest act;
+    *act.mutable_context() = Ctx("t2");
+    act.set_strategy_id("gentle");
+    act.set_version(1);
+    v1::ActivateStrategyResponse activated;
+    ASSERT_TRUE(env_->strategy_stub->ActivateStrategy(&ctx, act, &activated).ok());
+  }
+  // Another tenant never sees t2's strategy and keeps running the shared default.
+  {
+    grpc::ClientContext ctx;
+    v1::ListVersionsRequest lv;
+    *lv.mutable_context() = Ctx("t3");
+    lv.set_strategy_id("gentle");
+    v1::ListVersionsResponse versions;
+    EXPECT_EQ(env_->strategy_stub->ListVersions(&ctx, lv, &versions).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetStrategyRequest get;
+    *get.mutable_context() = Ctx("t3");
+    get.set_strategy_id("gentle");
+    get.set_version(1);
+    v1::GetStrategyResponse got;
+    EXPECT_EQ(env_->strategy_stub->GetStrategy(&ctx, get, &got).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  EXPECT_EQ(env_->book.Active("t2"), std::make_pair(std::string("gentle"), 1));
+  EXPECT_EQ(env_->book.Active("t3"), std::make_pair(std::string("default"), 1));
+
+  // A restarted (or second) instance: a fresh book with only the shared files, then the store.
+  StrategyBook restarted;
+  auto shared = ParseStrategyYaml(kDefaultStrategyYaml);
+  ASSERT_THAT(shared, IsOk());
+  ASSERT_THAT(restarted.Put(*shared), IsOk());
+  auto client = platform::redis::RedisClient::Connect(env_->redis->address());
+  ASSERT_THAT(client, IsOk());
+  StrategyStore store(*std::move(client));
+  StrategyServiceImpl service(&restarted, &env_->clock, &store);
+  ASSERT_THAT(service.Refresh(), IsOk());
+  EXPECT_EQ(restarted.Active("t2"), std::make_pair(std::string("gentle"), 1));
+  EXPECT_EQ(restarted.Active("t3"), std::make_pair(std::string("default"), 1));
+  ASSERT_NE(restarted.Get("t2", "gentle", 1), nullptr);
+  EXPECT_EQ(restarted.Get("t3", "gentle", 1), nullptr);
+  EngineContext ctx;
+  ASSERT_THAT(restarted.Fill("t2", &ctx), IsOk());
+  EXPECT_EQ(ctx.champion->id(), "gentle");
 }
 
 }  // namespace

@@ -143,59 +143,92 @@ std::string CaseKey(const std::string& tenant, const std::string& debtor_id) {
   return absl::StrCat(tenant, "/", debtor_id);
 }
 
-absl::Status StrategyBook::Put(v1::Strategy strategy) {
+absl::Status StrategyBook::Put(const std::string& tenant, v1::Strategy strategy) {
   absl::MutexLock lock(&mu_);
-  const auto key = std::make_pair(strategy.id(), strategy.version());
-  if (auto it = versions_.find(key); it != versions_.end()) {
+  TenantBook& book = tenants_[tenant];
+  const Key key = std::make_pair(strategy.id(), strategy.version());
+  if (auto it = book.versions.find(key); it != book.versions.end()) {
     if (it->second->SerializeAsString() == strategy.SerializeAsString()) return absl::OkStatus();
     return absl::InvalidArgumentError(absl::StrCat("version: ", StrategyLabel(key.first, key.second),
                                                    " exists with other content"));
   }
-  if (versions_.empty()) active_ = key;
-  versions_[key] = std::make_shared<const v1::Strategy>(std::move(strategy));
+  // Shared strategies (files) run from the first one; a tenant's own runs once activated.
+  if (book.versions.empty() && tenant.empty()) book.active = key;
+  book.versions[key] = std::make_shared<const v1::Strategy>(std::move(strategy));
   return absl::OkStatus();
 }
 
-std::shared_ptr<const v1::Strategy> StrategyBook::Get(const std::string& id, int version) const {
-  absl::MutexLock lock(&mu_);
-  if (version == 0) {
-    if (active_.first != id) return nullptr;
-    version = active_.second;
+const v1::Strategy* StrategyBook::FindLocked(const std::string& tenant, const Key& key) const {
+  for (const std::string* t : {&tenant, &kSharedTenant}) {
+    auto book = tenants_.find(*t);
+    if (book == tenants_.end()) continue;
+    if (auto it = book->second.versions.find(key); it != book->second.versions.end()) {
+      return it->second.get();
+    }
   }
-  auto it = versions_.find({id, version});
-  return it == versions_.end() ? nullptr : it->second;
+  return nullptr;
 }
 
-absl::Status StrategyBook::Activate(const std::string& id, int version) {
+std::shared_ptr<const v1::Strategy> StrategyBook::Get(const std::string& tenant,
+                                                      const std::string& id, int version) const {
   absl::MutexLock lock(&mu_);
-  if (versions_.find({id, version}) == versions_.end()) {
+  Key key{id, version};
+  if (version == 0) {
+    auto own = tenants_.find(tenant);
+    const bool has_own = own != tenants_.end() && !own->second.active.first.empty();
+    auto book = has_own ? own : tenants_.find(kSharedTenant);
+    if (book == tenants_.end() || book->second.active.first != id) return nullptr;
+    key = book->second.active;
+  }
+  for (const std::string* t : {&tenant, &kSharedTenant}) {
+    auto book = tenants_.find(*t);
+    if (book == tenants_.end()) continue;
+    if (auto it = book->second.versions.find(key); it != book->second.versions.end()) {
+      return it->second;
+    }
+  }
+  return nullptr;
+}
+
+absl::Status StrategyBook::Activate(const std::string& tenant, const std::string& id,
+                                    int version) {
+  absl::MutexLock lock(&mu_);
+  if (FindLocked(tenant, {id, version}) == nullptr) {
     return absl::NotFoundError(absl::StrCat("strategy ", StrategyLabel(id, version), " is not loaded"));
   }
-  active_ = {id, version};
+  tenants_[tenant].active = {id, version};
   return absl::OkStatus();
 }
 
-std::pair<std::string, int> StrategyBook::Active() const {
+std::pair<std::string, int> StrategyBook::Active(const std::string& tenant) const {
   absl::MutexLock lock(&mu_);
-  return active_;
+  auto own = tenants_.find(tenant);
+  if (own != tenants_.end() && !own->second.active.first.empty()) return own->second.active;
+  auto shared = tenants_.find(kSharedTenant);
+  return shared == tenants_.end() ? Key{} : shared->second.active;
 }
 
-absl::Status StrategyBook::Fill(EngineContext* ctx) const {
-  absl::MutexLock lock(&mu_);
-  auto it = versions_.find(active_);
-  if (it == versions_.end()) return absl::FailedPreconditionError("strategy: none loaded");
-  ctx->champion = it->second.get();
+void StrategyBook::FillFromLocked(const std::string& tenant, const v1::Strategy* champion,
+                                  EngineContext* ctx) const {
+  ctx->champion = champion;
   ctx->challenger = nullptr;
-  if (ctx->champion->has_champion_challenger()) {
-    auto ch = versions_.find(
-        {active_.first, ctx->champion->champion_challenger().challenger_version()});
-    if (ch != versions_.end()) ctx->challenger = ch->second.get();
+  if (champion->has_champion_challenger()) {
+    ctx->challenger = FindLocked(
+        tenant, {champion->id(), champion->champion_challenger().challenger_version()});
   }
+}
+
+absl::Status StrategyBook::Fill(const std::string& tenant, EngineContext* ctx) const {
+  const Key active = Active(tenant);
+  absl::MutexLock lock(&mu_);
+  const v1::Strategy* champion = FindLocked(tenant, active);
+  if (champion == nullptr) return absl::FailedPreconditionError("strategy: none loaded");
+  FillFromLocked(tenant, champion, ctx);
   return absl::OkStatus();
 }
 
 absl::Status StrategyBook::FillFor(const v1::Case& c, EngineContext* ctx) const {
-  if (absl::Status s = Fill(ctx); !s.ok()) return s;
+  if (absl::Status s = Fill(c.tenant(), ctx); !s.ok()) return s;
   const v1::StrategyAssignment& a = c.assignment();
   if (a.strategy_id().empty()) return absl::OkStatus();
   auto is = [&a](const v1::Strategy* s) {
@@ -203,22 +236,24 @@ absl::Status StrategyBook::FillFor(const v1::Case& c, EngineContext* ctx) const 
   };
   if (is(ctx->champion) || is(ctx->challenger)) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
-  auto it = versions_.find({a.strategy_id(), a.version()});
-  if (it == versions_.end()) return absl::OkStatus();  // the engine reports it as not loaded
-  ctx->champion = it->second.get();
-  ctx->challenger = nullptr;
-  if (ctx->champion->has_champion_challenger()) {
-    auto ch = versions_.find(
-        {a.strategy_id(), ctx->champion->champion_challenger().challenger_version()});
-    if (ch != versions_.end()) ctx->challenger = ch->second.get();
+  const v1::Strategy* assigned = FindLocked(c.tenant(), {a.strategy_id(), a.version()});
+  if (assigned == nullptr) {
+    return absl::UnavailableError(absl::StrCat("strategy ", StrategyLabel(a.strategy_id(), a.version()),
+                                               " is not loaded in this process yet"));
   }
+  FillFromLocked(c.tenant(), assigned, ctx);
   return absl::OkStatus();
 }
 
-std::vector<v1::Strategy> StrategyBook::All() const {
+std::vector<v1::Strategy> StrategyBook::All(const std::string& tenant) const {
   absl::MutexLock lock(&mu_);
   std::vector<v1::Strategy> out;
-  for (const auto& [key, s] : versions_) out.push_back(*s);
+  for (const std::string* t : {&tenant, &kSharedTenant}) {
+    auto book = tenants_.find(*t);
+    if (book == tenants_.end()) continue;
+    for (const auto& [key, s] : book->second.versions) out.push_back(*s);
+    if (tenant.empty()) break;
+  }
   return out;
 }
 

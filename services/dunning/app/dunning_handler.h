@@ -24,32 +24,54 @@ inline constexpr char kStepTimerKind[] = "step";
 // rejection for the unit of work) carrying this payload; the API answers NOT_FOUND.
 inline constexpr char kCaseNotFoundPayload[] = "concerto.dunning/case-not-found";
 
-// StrategyBook holds the loaded strategy versions; the first one put is the default champion.
-// Versions are never replaced or removed (the engine keeps pointers to them while deciding).
+// StrategyBook holds the loaded strategy versions per tenant. Tenant "" holds the shared
+// strategies (--strategy-files without a tenant, the built-in default); a tenant without an
+// active strategy of its own runs the shared active one. The first shared version put is the
+// shared champion; a tenant's own version runs once it is activated. Versions are never replaced or removed (the engine keeps
+// pointers to them while deciding).
 class StrategyBook {
  public:
   // Put adds a validated strategy version (INVALID_ARGUMENT if the version exists with other
   // content; putting identical content again is a no-op).
-  absl::Status Put(v1::Strategy strategy);
-  // ContextFor fills champion/challenger of `ctx` for the active strategy.
-  absl::Status Fill(EngineContext* ctx) const;
+  absl::Status Put(const std::string& tenant, v1::Strategy strategy);
+  absl::Status Put(v1::Strategy strategy) { return Put("", std::move(strategy)); }
+  // Fill fills champion/challenger of `ctx` with the tenant's active strategy.
+  absl::Status Fill(const std::string& tenant, EngineContext* ctx) const;
+  absl::Status Fill(EngineContext* ctx) const { return Fill("", ctx); }
   // FillFor is Fill for an existing case: a case assigned to a version that is loaded but no
-  // longer active (another version was activated) keeps running on its own version.
+  // longer active (another version was activated) keeps running on its own version. A version
+  // this process has not loaded yet (put through another instance) is UNAVAILABLE: the input is
+  // retried once the book has refreshed from the store.
   absl::Status FillFor(const v1::Case& c, EngineContext* ctx) const;
-  std::vector<v1::Strategy> All() const;
-  // Get returns version `version` of `id` (0: the active version, if `id` is active); null if
-  // it is not loaded.
-  std::shared_ptr<const v1::Strategy> Get(const std::string& id, int version) const;
-  // Activate makes a loaded version the active champion (NOT_FOUND if it is not loaded).
-  absl::Status Activate(const std::string& id, int version);
-  // Active is the (id, version) of the active champion ({"", 0} when the book is empty).
-  std::pair<std::string, int> Active() const;
+  // All returns the tenant's own versions (and, for tenant "", the shared ones).
+  std::vector<v1::Strategy> All(const std::string& tenant = "") const;
+  // Get returns version `version` of `id` for `tenant` — its own, else a shared one (0: the
+  // active version, if `id` is active for the tenant); null if it is not loaded.
+  std::shared_ptr<const v1::Strategy> Get(const std::string& tenant, const std::string& id,
+                                          int version) const;
+  std::shared_ptr<const v1::Strategy> Get(const std::string& id, int version) const {
+    return Get("", id, version);
+  }
+  // Activate makes a loaded version the tenant's active champion (NOT_FOUND if not loaded).
+  absl::Status Activate(const std::string& tenant, const std::string& id, int version);
+  absl::Status Activate(const std::string& id, int version) { return Activate("", id, version); }
+  // Active is the (id, version) the tenant runs ({"", 0} when there is none).
+  std::pair<std::string, int> Active(const std::string& tenant = "") const;
 
  private:
+  static inline const std::string kSharedTenant;
+  using Key = std::pair<std::string, int>;
+  struct TenantBook {
+    std::map<Key, std::shared_ptr<const v1::Strategy>> versions;
+    Key active;
+  };
+  const v1::Strategy* FindLocked(const std::string& tenant, const Key& key) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FillFromLocked(const std::string& tenant, const v1::Strategy* champion,
+                      EngineContext* ctx) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   mutable absl::Mutex mu_;
-  std::map<std::pair<std::string, int>, std::shared_ptr<const v1::Strategy>> versions_
-      ABSL_GUARDED_BY(mu_);
-  std::pair<std::string, int> active_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, TenantBook> tenants_ ABSL_GUARDED_BY(mu_);
 };
 
 class DunningHandler final : public platform::Handler {

@@ -249,5 +249,30 @@ TEST(StrategyBookTest, VersionsAreImmutableAndActivationSwitchesTheChampion) {
   EXPECT_EQ(ctx.champion->version(), 2);
 }
 
+TEST(StrategyBookTest, TenantsRunTheirOwnActiveStrategyOrTheSharedOne) {
+  auto shared = ParseStrategyYaml(kDefaultStrategyYaml);
+  ASSERT_THAT(shared, IsOk());
+  StrategyBook book;
+  ASSERT_THAT(book.Put(*shared), IsOk());
+  v1::Strategy own = *shared;
+  own.set_id("winery");
+  ASSERT_THAT(book.Put("t2", own), IsOk());
+  EngineContext ctx;
+  ASSERT_THAT(book.Fill("t2", &ctx), IsOk());
+  EXPECT_EQ(ctx.champion->id(), "default");  // put, not yet activated
+  ASSERT_THAT(book.Activate("t2", "winery", 1), IsOk());
+  ASSERT_THAT(book.Fill("t2", &ctx), IsOk());
+  EXPECT_EQ(ctx.champion->id(), "winery");
+  ASSERT_THAT(book.Fill("t3", &ctx), IsOk());
+  EXPECT_EQ(ctx.champion->id(), "default");
+  EXPECT_THAT(book.Activate("t3", "winery", 1), StatusIs(absl::StatusCode::kNotFound));
+  // A case assigned to a version this process has not loaded yet: retried, never dead-lettered.
+  v1::Case c;
+  c.set_tenant("t2");
+  c.mutable_assignment()->set_strategy_id("winery");
+  c.mutable_assignment()->set_version(7);
+  EXPECT_THAT(book.FillFor(c, &ctx), StatusIs(absl::StatusCode::kUnavailable));
+}
+
 }  // namespace
 }  // namespace concerto::dunning

@@ -28,10 +28,38 @@ absl::StatusOr<v1::Strategy> ParseForApi(const std::string& yaml) {
 
 void StrategyServiceImpl::RecordSource(const v1::Strategy& strategy, std::string yaml) {
   absl::MutexLock lock(&mu_);
-  Source& s = sources_[{strategy.id(), strategy.version()}];
+  Source& s = sources_[{"", strategy.id(), strategy.version()}];
   s.yaml = std::move(yaml);
   s.info.mutable_created_by()->set_id("strategy-files");
   s.info.mutable_created_by()->set_role(common::v1::Actor::ROLE_SYSTEM);
+}
+
+const StrategyServiceImpl::Source* StrategyServiceImpl::FindSourceLocked(
+    const std::string& tenant, const std::string& id, int version) const {
+  for (const std::string& t : {tenant, std::string()}) {
+    if (auto it = sources_.find({t, id, version}); it != sources_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+absl::Status StrategyServiceImpl::Refresh() {
+  if (store_ == nullptr) return absl::OkStatus();
+  absl::StatusOr<std::vector<app::StoredStrategy>> all = store_->LoadAll();
+  if (!all.ok()) return all.status();
+  for (app::StoredStrategy& stored : *all) {
+    if (absl::Status s = book_->Put(stored.tenant(), stored.strategy()); !s.ok()) return s;
+    absl::MutexLock lock(&mu_);
+    Source& src = sources_[{stored.tenant(), stored.strategy().id(), stored.strategy().version()}];
+    src.yaml = stored.yaml();
+    src.info = stored.info();
+  }
+  auto active = store_->LoadActive();
+  if (!active.ok()) return active.status();
+  for (const auto& [tenant, key] : *active) {
+    if (book_->Active(tenant) == key) continue;
+    if (absl::Status s = book_->Activate(tenant, key.first, key.second); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 grpc::Status StrategyServiceImpl::PutStrategy(grpc::ServerContext*,
@@ -42,10 +70,11 @@ grpc::Status StrategyServiceImpl::PutStrategy(grpc::ServerContext*,
   }
   absl::StatusOr<v1::Strategy> strategy = ParseForApi(request->yaml());
   if (!strategy.ok()) return ToGrpc(strategy.status());
-  if (auto existing = book_->Get(strategy->id(), strategy->version()); existing != nullptr) {
+  const std::string& tenant = request->context().tenant();
+  if (auto existing = book_->Get(tenant, strategy->id(), strategy->version()); existing != nullptr) {
     if (existing->SerializeAsString() != strategy->SerializeAsString()) {
       int next = 1;
-      for (const v1::Strategy& s : book_->All()) {
+      for (const v1::Strategy& s : book_->All(tenant)) {
         if (s.id() == strategy->id()) next = std::max(next, s.version() + 1);
       }
       return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
@@ -55,14 +84,24 @@ grpc::Status StrategyServiceImpl::PutStrategy(grpc::ServerContext*,
     *response->mutable_strategy() = *existing;  // the same content again: idempotent
     return grpc::Status::OK;
   }
-  if (absl::Status s = book_->Put(*strategy); !s.ok()) return ToGrpc(s);
+  Source src;
+  src.yaml = request->yaml();
+  *src.info.mutable_created_by() = request->context().actor();
+  *src.info.mutable_created_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_->Now()));
+  if (store_ != nullptr) {
+    // Durable first: the book follows the store.
+    app::StoredStrategy stored;
+    stored.set_tenant(tenant);
+    *stored.mutable_strategy() = *strategy;
+    stored.set_yaml(src.yaml);
+    *stored.mutable_info() = src.info;
+    if (absl::Status s = store_->Save(stored); !s.ok()) return ToGrpc(s);
+  }
+  if (absl::Status s = book_->Put(tenant, *strategy); !s.ok()) return ToGrpc(s);
   {
     absl::MutexLock lock(&mu_);
-    Source& src = sources_[{strategy->id(), strategy->version()}];
-    src.yaml = request->yaml();
-    *src.info.mutable_created_by() = request->context().actor();
-    *src.info.mutable_created_at() =
-        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_->Now()));
+    sources_[{tenant, strategy->id(), strategy->version()}] = std::move(src);
   }
   *response->mutable_strategy() = *std::move(strategy);
   return grpc::Status::OK;
@@ -74,7 +113,8 @@ grpc::Status StrategyServiceImpl::GetStrategy(grpc::ServerContext*,
   if (FieldErrors e = ValidateGetStrategy(*request); !e.empty()) {
     return ToGrpc(InvalidArgument(e));
   }
-  auto s = book_->Get(request->strategy_id(), request->version());
+  const std::string& tenant = request->context().tenant();
+  auto s = book_->Get(tenant, request->strategy_id(), request->version());
   if (s == nullptr) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         request->version() == 0
@@ -84,10 +124,10 @@ grpc::Status StrategyServiceImpl::GetStrategy(grpc::ServerContext*,
                                            " is not loaded"));
   }
   *response->mutable_strategy() = *s;
-  response->set_active(book_->Active() == std::make_pair(s->id(), s->version()));
+  response->set_active(book_->Active(tenant) == std::make_pair(s->id(), s->version()));
   absl::MutexLock lock(&mu_);
-  if (auto it = sources_.find({s->id(), s->version()}); it != sources_.end()) {
-    response->set_yaml(it->second.yaml);
+  if (const Source* src = FindSourceLocked(tenant, s->id(), s->version()); src != nullptr) {
+    response->set_yaml(src->yaml);
   }
   return grpc::Status::OK;
 }
@@ -98,15 +138,18 @@ grpc::Status StrategyServiceImpl::ListVersions(grpc::ServerContext*,
   if (FieldErrors e = ValidateListVersions(*request); !e.empty()) {
     return ToGrpc(InvalidArgument(e));
   }
-  const auto active = book_->Active();
-  std::vector<v1::Strategy> all = book_->All();
+  const std::string& tenant = request->context().tenant();
+  const auto active = book_->Active(tenant);
+  std::vector<v1::Strategy> all = book_->All(tenant);
   std::sort(all.begin(), all.end(),
             [](const v1::Strategy& a, const v1::Strategy& b) { return a.version() < b.version(); });
   absl::MutexLock lock(&mu_);
   for (const v1::Strategy& s : all) {
     if (s.id() != request->strategy_id()) continue;
     v1::StrategyVersionInfo* info = response->add_versions();
-    if (auto it = sources_.find({s.id(), s.version()}); it != sources_.end()) *info = it->second.info;
+    if (const Source* src = FindSourceLocked(tenant, s.id(), s.version()); src != nullptr) {
+      *info = src->info;
+    }
     info->set_version(s.version());
     info->set_active(active == std::make_pair(s.id(), s.version()));
     info->set_description(s.description());
@@ -124,7 +167,8 @@ grpc::Status StrategyServiceImpl::ActivateStrategy(grpc::ServerContext*,
   if (FieldErrors e = ValidateActivateStrategy(*request); !e.empty()) {
     return ToGrpc(InvalidArgument(e));
   }
-  auto s = book_->Get(request->strategy_id(), request->version());
+  const std::string& tenant = request->context().tenant();
+  auto s = book_->Get(tenant, request->strategy_id(), request->version());
   if (s == nullptr) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("version: ", StrategyLabel(request->strategy_id(),
@@ -132,14 +176,19 @@ grpc::Status StrategyServiceImpl::ActivateStrategy(grpc::ServerContext*,
                                      " is not loaded"));
   }
   if (s->has_champion_challenger() &&
-      book_->Get(s->id(), s->champion_challenger().challenger_version()) == nullptr) {
+      book_->Get(tenant, s->id(), s->champion_challenger().challenger_version()) == nullptr) {
     return grpc::Status(
         grpc::StatusCode::FAILED_PRECONDITION,
         absl::StrCat("champion_challenger.challenger_version: ",
                      StrategyLabel(s->id(), s->champion_challenger().challenger_version()),
                      " is not loaded; put it first"));
   }
-  if (absl::Status st = book_->Activate(s->id(), s->version()); !st.ok()) return ToGrpc(st);
+  if (store_ != nullptr) {
+    if (absl::Status st = store_->SaveActive(tenant, s->id(), s->version()); !st.ok()) {
+      return ToGrpc(st);
+    }
+  }
+  if (absl::Status st = book_->Activate(tenant, s->id(), s->version()); !st.ok()) return ToGrpc(st);
   *response->mutable_strategy() = *s;
   return grpc::Status::OK;
 }
@@ -154,7 +203,8 @@ grpc::Status StrategyServiceImpl::Simulate(grpc::ServerContext*,
     if (!parsed.ok()) return ToGrpc(parsed.status());
     champion = std::make_shared<const v1::Strategy>(*std::move(parsed));
   } else {
-    champion = book_->Get(request->strategy_id(), request->stored_version());
+    champion = book_->Get(request->context().tenant(), request->strategy_id(),
+                          request->stored_version());
     if (champion == nullptr) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND,
                           absl::StrCat("stored_version: ", StrategyLabel(request->strategy_id(),
@@ -164,7 +214,8 @@ grpc::Status StrategyServiceImpl::Simulate(grpc::ServerContext*,
   }
   std::shared_ptr<const v1::Strategy> challenger;
   if (champion->has_champion_challenger()) {
-    challenger = book_->Get(champion->id(), champion->champion_challenger().challenger_version());
+    challenger = book_->Get(request->context().tenant(), champion->id(),
+                            champion->champion_challenger().challenger_version());
     if (challenger == nullptr) {
       return grpc::Status(
           grpc::StatusCode::FAILED_PRECONDITION,
