@@ -430,7 +430,11 @@ absl::StatusOr<ItemOutcome> EventProcessor::Execute(Input input, absl::Duration 
   const absl::Time until = absl::Now() + deadline;
   absl::Duration backoff = absl::Milliseconds(20);
   while (true) {
-    absl::StatusOr<RunResult> r = command_runner_->Run({item});
+    absl::StatusOr<RunResult> r;
+    {
+      absl::MutexLock lock(&command_mu_);
+      r = command_runner_->Run({item});
+    }
     absl::Status failure = r.ok() ? r->transient : r.status();
     if (r.ok() && r->settled == 1) {
       units_committed_ += r->units_committed;
@@ -444,6 +448,62 @@ absl::StatusOr<ItemOutcome> EventProcessor::Execute(Input input, absl::Duration 
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(1));
   }
+}
+
+absl::StatusOr<std::vector<ItemOutcome>> EventProcessor::ExecuteAll(std::vector<Input> inputs,
+                                                                    absl::Duration deadline) {
+  std::vector<WorkItem> items;
+  items.reserve(inputs.size());
+  for (Input& input : inputs) {
+    if (input.id.empty()) return absl::InvalidArgumentError("idempotency_key: must not be empty");
+    if (input.aggregate_key.empty()) return absl::InvalidArgumentError("aggregate key: empty");
+    input.kind = Input::Kind::kCommand;
+    WorkItem item;
+    item.shard = ShardOf(input.aggregate_key);
+    item.input = std::move(input);
+    items.push_back(std::move(item));
+  }
+  std::vector<ItemOutcome> outcomes;
+  outcomes.reserve(items.size());
+  const absl::Time until = absl::Now() + deadline;
+  absl::Duration backoff = absl::Milliseconds(20);
+  constexpr size_t kBatch = 512;
+  size_t next = 0;
+  while (next < items.size()) {
+    const size_t end = std::min(items.size(), next + kBatch);
+    std::vector<WorkItem> batch(std::make_move_iterator(items.begin() + next),
+                                std::make_move_iterator(items.begin() + end));
+    absl::StatusOr<RunResult> r;
+    {
+      absl::MutexLock lock(&command_mu_);
+      r = command_runner_->Run(batch);
+    }
+    size_t settled = 0;
+    if (r.ok()) {
+      settled = r->settled;
+      units_committed_ += r->units_committed;
+      for (size_t i = 0; i < settled; ++i) outcomes.push_back(std::move(r->outcomes[i]));
+    }
+    // Put back what did not settle, to be retried.
+    for (size_t i = settled; i < batch.size(); ++i) items[next + i] = std::move(batch[i]);
+    next += settled;
+    if (settled > 0) {
+      absl::MutexLock lock(&mu_);
+      relay_wake_ = true;
+      backoff = absl::Milliseconds(20);
+      continue;
+    }
+    const absl::Status failure = r.ok() ? r->transient : r.status();
+    if (absl::Now() + backoff > until) return failure;
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(1));
+  }
+  return outcomes;
+}
+
+absl::StatusOr<std::optional<std::string>> EventProcessor::LookupIndex(absl::string_view field) {
+  absl::MutexLock lock(&command_mu_);
+  return command_store_->LookupIndex(options_.shards, field);
 }
 
 concerto::platform::v1::Status EventProcessor::GetStatus() {

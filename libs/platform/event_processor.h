@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -63,6 +64,13 @@ class EventProcessor final : public kafka::RebalanceListener {
   // path on the shard of its aggregate; acknowledged only once committed. A retried key returns
   // the stored result (kDuplicate). Retries UNAVAILABLE until `deadline`.
   absl::StatusOr<ItemOutcome> Execute(Input input, absl::Duration deadline = absl::Seconds(10));
+  // ExecuteAll runs many commands (any aggregates; one aggregate's in the order given) in
+  // pipelined batches: the path of bulk imports. Outcomes in input order; UNAVAILABLE if the
+  // deadline passes first (retrying the same commands is safe: they are deduplicated).
+  absl::StatusOr<std::vector<ItemOutcome>> ExecuteAll(std::vector<Input> inputs,
+                                                      absl::Duration deadline = absl::Seconds(30));
+  // LookupIndex reads a secondary index entry written by a handler (Effects::index_put).
+  absl::StatusOr<std::optional<std::string>> LookupIndex(absl::string_view field);
 
   // Status for the admin API: lag, outbox depth, timers per owned shard, quiescence.
   concerto::platform::v1::Status GetStatus();
@@ -106,6 +114,7 @@ class EventProcessor final : public kafka::RebalanceListener {
   // One Redis connection per thread: consumer, relay, commands, status.
   std::unique_ptr<redis::RedisClient> consumer_redis_, relay_redis_, command_redis_,
       status_redis_;
+  absl::Mutex command_mu_;  // one command batch at a time on the command connection
   std::unique_ptr<redis::UnitOfWorkStore> consumer_store_, relay_store_, command_store_,
       status_store_;
   std::unique_ptr<UnitOfWorkRunner> consumer_runner_, command_runner_;

@@ -131,6 +131,28 @@ TEST_F(EventProcessorTest, CommandRetriedWithSameIdempotencyKeyIsAppliedOnceAndR
   EXPECT_EQ(ConsumeDistinctIds(2).size(), 2u);
 }
 
+TEST_F(EventProcessorTest, ExecuteAllAppliesABulkOfCommandsInOrderAndDeduplicatesARetry) {
+  std::vector<Input> bulk;
+  for (int i = 0; i < 1200; ++i) {
+    Input in = Command(absl::StrCat("bulk-", i), i == 7 ? "explode" : "inc");
+    in.aggregate_key = absl::StrCat("acct-", i % 10);
+    bulk.push_back(in);
+  }
+  auto outcomes = processor_->ExecuteAll(bulk);
+  ASSERT_THAT(outcomes, IsOk());
+  ASSERT_EQ(outcomes->size(), 1200u);
+  EXPECT_EQ((*outcomes)[7].kind, ItemOutcome::Kind::kRejected);
+  EXPECT_THAT((*outcomes)[7].handler_status, StatusIs(absl::StatusCode::kInvalidArgument));
+  // acct-3 got commands 3, 13, ..., 1193 in order: its last count is 120.
+  EXPECT_EQ((*outcomes)[1193].result, "count=120");
+  // acct-7 lost command 7: 119 counted.
+  EXPECT_EQ((*outcomes)[1197].result, "count=119");
+  auto again = processor_->ExecuteAll(bulk);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ((*again)[1193].kind, ItemOutcome::Kind::kDuplicate);
+  EXPECT_EQ((*again)[1193].result, "count=120");
+}
+
 TEST_F(EventProcessorTest, RejectedCommandReturnsItsErrorAndChangesNothing) {
   auto bad = processor_->Execute(Command("key-9", "explode"));
   ASSERT_THAT(bad, IsOk());

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -56,6 +57,9 @@ struct Effects {
   std::vector<TimerRequest> timers_add;
   std::vector<std::string> timers_remove;  // timer ids
   std::string result;                      // stored for idempotent command replies
+  // Secondary index entries (field -> value), committed with the state into the shard's index
+  // hash; fields are global to the service (e.g. "<tenant>/ref/<RF...>" -> aggregate key).
+  std::vector<std::pair<std::string, std::string>> index_put;
 };
 
 // TimerId is the deterministic id of the timer of `kind` for `aggregate` due at `due`.

@@ -157,6 +157,7 @@ absl::StatusOr<RunResult> UnitOfWorkRunner::Run(const std::vector<WorkItem>& ite
             unit.timers_add.push_back(std::move(rec));
           }
           unit.timers_remove = std::move(effects->timers_remove);
+          unit.index_put = std::move(effects->index_put);
           if (in.kind == Input::Kind::kTimer) {
             unit.require_pending_timer = in.id;
             unit.timers_remove.push_back(in.id);

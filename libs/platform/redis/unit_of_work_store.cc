@@ -66,6 +66,11 @@ for j = 1, n do
   redis.call('ZREM', KEYS[3], ARGV[i + j])
   redis.call('HDEL', KEYS[4], ARGV[i + j])
 end
+i = i + n + 1
+n = tonumber(ARGV[i] or '0')
+for j = 0, n - 1 do
+  redis.call('HSET', KEYS[6], ARGV[i + 1 + j * 2], ARGV[i + 2 + j * 2])
+end
 if tonumber(ARGV[4]) > 0 then
   redis.call('SET', KEYS[5], ARGV[5], 'EX', ARGV[4])
 else
@@ -102,6 +107,25 @@ std::string UnitOfWorkStore::TimersKey(int shard) const {
 std::string UnitOfWorkStore::TimerDataKey(int shard) const {
   return absl::StrCat(ns_, ":{", shard, "}:timerdata");
 }
+std::string UnitOfWorkStore::IndexKey(int shard) const {
+  return absl::StrCat(ns_, ":{", shard, "}:idx");
+}
+
+absl::StatusOr<std::optional<std::string>> UnitOfWorkStore::LookupIndex(
+    int shards, absl::string_view field) {
+  std::vector<std::vector<std::string>> cmds;
+  cmds.reserve(shards);
+  for (int shard = 0; shard < shards; ++shard) {
+    cmds.push_back({"HGET", IndexKey(shard), std::string(field)});
+  }
+  CONCERTO_ASSIGN_OR_RETURN(auto replies, client_->Pipeline(cmds));
+  for (const Reply& r : replies) {
+    if (r.IsError()) return ErrorFromReply(r);
+    if (r.type == Reply::Type::kString) return std::optional<std::string>(r.str);
+  }
+  return std::optional<std::string>();
+}
+
 std::string UnitOfWorkStore::ProcessedKey(int shard, absl::string_view input_id) const {
   return absl::StrCat(ns_, ":{", shard, "}:done:", input_id);
 }
@@ -151,12 +175,13 @@ absl::StatusOr<std::vector<Loaded>> UnitOfWorkStore::Load(
 std::vector<std::string> UnitOfWorkStore::CommitArgs(const UnitOfWork& u) const {
   std::vector<std::string> a = {"EVALSHA",
                                 script_sha_,
-                                "5",
+                                "6",
                                 AggregateKey(u.shard, u.aggregate_key),
                                 OutboxKey(u.shard),
                                 TimersKey(u.shard),
                                 TimerDataKey(u.shard),
                                 ProcessedKey(u.shard, u.input_id),
+                                IndexKey(u.shard),
                                 absl::StrCat(u.expected_version),
                                 u.new_state.has_value() ? "s" : "k",
                                 u.new_state.value_or(""),
@@ -173,6 +198,11 @@ std::vector<std::string> UnitOfWorkStore::CommitArgs(const UnitOfWork& u) const 
   }
   a.push_back(absl::StrCat(u.timers_remove.size()));
   for (const std::string& id : u.timers_remove) a.push_back(id);
+  a.push_back(absl::StrCat(u.index_put.size()));
+  for (const auto& [field, value] : u.index_put) {
+    a.push_back(field);
+    a.push_back(value);
+  }
   return a;
 }
 

@@ -8,11 +8,14 @@
 //   <ns>:{p}:timers          zset: timer id -> due (unix micros)
 //   <ns>:{p}:timerdata       hash: timer id -> serialized TimerRecord
 //   <ns>:{p}:done:<id>       string: stored result of a processed input (expires after retention)
+//   <ns>:{p}:idx             hash: secondary index written with the unit of work (e.g. a payment
+//                            reference -> the aggregate that owns it); looked up across shards
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -57,6 +60,8 @@ struct UnitOfWork {
   // Non-empty for a timer firing: commit only while this timer is still pending.
   std::string require_pending_timer;
   std::string result;  // stored with the processed id (a gRPC reply to return on retries)
+  // Secondary index entries (field -> value) written in the same script into the shard's index.
+  std::vector<std::pair<std::string, std::string>> index_put;
 };
 
 // CommitOutcome of one unit of work in a batch.
@@ -110,12 +115,17 @@ class UnitOfWorkStore {
   };
   absl::StatusOr<TimerSummary> Timers(int shard);
 
+  // LookupIndex finds an index field in any of the `shards` shards (one pipelined round trip);
+  // nullopt when no shard has it.
+  absl::StatusOr<std::optional<std::string>> LookupIndex(int shards, absl::string_view field);
+
   // Keys, exposed for tests and operations tooling.
   std::string AggregateKey(int shard, absl::string_view aggregate) const;
   std::string OutboxKey(int shard) const;
   std::string TimersKey(int shard) const;
   std::string TimerDataKey(int shard) const;
   std::string ProcessedKey(int shard, absl::string_view input_id) const;
+  std::string IndexKey(int shard) const;
 
   RedisClient* client() const { return client_; }
 

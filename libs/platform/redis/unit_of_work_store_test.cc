@@ -88,6 +88,33 @@ TEST_F(UnitOfWorkStoreTest, CommitWritesStateOutboxTimerAndProcessedIdTogether) 
   EXPECT_EQ((*due)[0].timer_id(), "timer-1");
 }
 
+TEST_F(UnitOfWorkStoreTest, IndexEntriesCommitWithTheUnitAndAreFoundFromAnyShard) {
+  UnitOfWork u;
+  u.shard = 6;
+  u.aggregate_key = "t1/d1";
+  u.input_id = "cmd-1";
+  u.new_state = "s";
+  u.index_put = {{"t1/ref/RF18539007547034", "t1/d1"}, {"t1/inv/2026-1", "t1/d1"}};
+  ASSERT_THAT(store_->Commit({u}), IsOk());
+  auto found = store_->LookupIndex(8, "t1/ref/RF18539007547034");
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->value_or(""), "t1/d1");
+  auto missing = store_->LookupIndex(8, "t2/ref/RF18539007547034");
+  ASSERT_THAT(missing, IsOk());
+  EXPECT_FALSE(missing->has_value());
+  // A rejected (stale) unit writes no index entry either.
+  UnitOfWork stale = u;
+  stale.input_id = "cmd-2";
+  stale.expected_version = 0;  // the aggregate is at 1 now
+  stale.index_put = {{"t1/ref/other", "t1/d1"}};
+  auto outcomes = store_->Commit({stale});
+  ASSERT_THAT(outcomes, IsOk());
+  EXPECT_THAT((*outcomes)[0].status, StatusIs(absl::StatusCode::kAborted));
+  auto none = store_->LookupIndex(8, "t1/ref/other");
+  ASSERT_THAT(none, IsOk());
+  EXPECT_FALSE(none->has_value());
+}
+
 TEST_F(UnitOfWorkStoreTest, StaleVersionIsAbortedAndWritesNothing) {
   UnitOfWork first;
   first.shard = 0;
