@@ -506,6 +506,26 @@ absl::StatusOr<std::optional<std::string>> EventProcessor::LookupIndex(absl::str
   return command_store_->LookupIndex(options_.shards, field);
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> EventProcessor::LookupIndexMany(
+    const std::vector<std::string>& fields) {
+  absl::MutexLock lock(&command_mu_);
+  return command_store_->LookupIndexMany(options_.shards, fields);
+}
+
+absl::StatusOr<std::optional<std::string>> EventProcessor::ReadAggregate(
+    const std::string& aggregate_key) {
+  absl::MutexLock lock(&command_mu_);
+  auto loaded = command_store_->Load({{ShardOf(aggregate_key), aggregate_key, ""}});
+  if (!loaded.ok()) return loaded.status();
+  return (*loaded)[0].aggregate.state;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> EventProcessor::ScanAggregates(
+    absl::string_view prefix) {
+  absl::MutexLock lock(&command_mu_);
+  return command_store_->ScanAggregates(options_.shards, prefix);
+}
+
 concerto::platform::v1::Status EventProcessor::GetStatus() {
   v1::Status st;
   st.set_service(options_.service);

@@ -71,6 +71,13 @@ class EventProcessor final : public kafka::RebalanceListener {
                                                       absl::Duration deadline = absl::Seconds(30));
   // LookupIndex reads a secondary index entry written by a handler (Effects::index_put).
   absl::StatusOr<std::optional<std::string>> LookupIndex(absl::string_view field);
+  absl::StatusOr<std::vector<std::optional<std::string>>> LookupIndexMany(
+      const std::vector<std::string>& fields);
+  // ReadAggregate returns an aggregate's committed state (nullopt: it does not exist).
+  absl::StatusOr<std::optional<std::string>> ReadAggregate(const std::string& aggregate_key);
+  // ScanAggregates: every aggregate whose key starts with `prefix` (operator views).
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanAggregates(
+      absl::string_view prefix);
 
   // Status for the admin API: lag, outbox depth, timers per owned shard, quiescence.
   concerto::platform::v1::Status GetStatus();

@@ -113,17 +113,53 @@ std::string UnitOfWorkStore::IndexKey(int shard) const {
 
 absl::StatusOr<std::optional<std::string>> UnitOfWorkStore::LookupIndex(
     int shards, absl::string_view field) {
+  CONCERTO_ASSIGN_OR_RETURN(auto found, LookupIndexMany(shards, {std::string(field)}));
+  return found[0];
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> UnitOfWorkStore::LookupIndexMany(
+    int shards, const std::vector<std::string>& fields) {
   std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(shards);
-  for (int shard = 0; shard < shards; ++shard) {
-    cmds.push_back({"HGET", IndexKey(shard), std::string(field)});
+  cmds.reserve(fields.size() * shards);
+  for (const std::string& field : fields) {
+    for (int shard = 0; shard < shards; ++shard) cmds.push_back({"HGET", IndexKey(shard), field});
   }
+  std::vector<std::optional<std::string>> out(fields.size());
+  if (cmds.empty()) return out;
   CONCERTO_ASSIGN_OR_RETURN(auto replies, client_->Pipeline(cmds));
-  for (const Reply& r : replies) {
+  for (size_t i = 0; i < replies.size(); ++i) {
+    const Reply& r = replies[i];
     if (r.IsError()) return ErrorFromReply(r);
-    if (r.type == Reply::Type::kString) return std::optional<std::string>(r.str);
+    if (r.type == Reply::Type::kString && !out[i / shards].has_value()) out[i / shards] = r.str;
   }
-  return std::optional<std::string>();
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> UnitOfWorkStore::ScanAggregates(
+    int shards, absl::string_view prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int shard = 0; shard < shards; ++shard) {
+    const std::string key_prefix = AggregateKey(shard, "");
+    const std::string pattern = absl::StrCat(key_prefix, prefix, "*");
+    std::string cursor = "0";
+    do {
+      CONCERTO_ASSIGN_OR_RETURN(
+          Reply reply, client_->Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "500"}));
+      if (reply.IsError()) return ErrorFromReply(reply);
+      if (reply.elements.size() != 2) return absl::InternalError("redis SCAN: unexpected reply");
+      cursor = reply.elements[0].str;
+      std::vector<std::vector<std::string>> gets;
+      for (const Reply& k : reply.elements[1].elements) gets.push_back({"HGET", k.str, "s"});
+      if (gets.empty()) continue;
+      CONCERTO_ASSIGN_OR_RETURN(auto states, client_->Pipeline(gets));
+      for (size_t i = 0; i < states.size(); ++i) {
+        if (states[i].type != Reply::Type::kString) continue;  // removed since the SCAN
+        out.emplace_back(reply.elements[1].elements[i].str.substr(key_prefix.size()),
+                         states[i].str);
+      }
+    } while (cursor != "0");
+  }
+  return out;
 }
 
 std::string UnitOfWorkStore::ProcessedKey(int shard, absl::string_view input_id) const {

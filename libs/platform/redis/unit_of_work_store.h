@@ -118,6 +118,14 @@ class UnitOfWorkStore {
   // LookupIndex finds an index field in any of the `shards` shards (one pipelined round trip);
   // nullopt when no shard has it.
   absl::StatusOr<std::optional<std::string>> LookupIndex(int shards, absl::string_view field);
+  // LookupIndexMany looks up many fields in one round trip; answers in the order given.
+  absl::StatusOr<std::vector<std::optional<std::string>>> LookupIndexMany(
+      int shards, const std::vector<std::string>& fields);
+  // ScanAggregates returns (aggregate key, state) of every aggregate whose key starts with
+  // `prefix` (no glob characters in it), over `shards` shards. For operator views and reports,
+  // not for the hot path.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanAggregates(
+      int shards, absl::string_view prefix);
 
   // Keys, exposed for tests and operations tooling.
   std::string AggregateKey(int shard, absl::string_view aggregate) const;

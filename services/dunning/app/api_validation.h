@@ -11,33 +11,17 @@
 #include "absl/time/civil_time.h"
 #include "concerto/dunning/v1/dunning_api.pb.h"
 #include "grpcpp/support/status.h"
+#include "libs/platform/runtime/field_errors.h"
 
 namespace concerto::dunning {
 
-// FieldError names a request field ("context.tenant", "amount.minor_units") and what is wrong.
-struct FieldError {
-  std::string field;
-  std::string description;
-};
-using FieldErrors = std::vector<FieldError>;
-
-// The type URL of google.rpc.BadRequest, used as the absl::Status payload key and the Any type.
-inline constexpr char kBadRequestTypeUrl[] = "type.googleapis.com/google.rpc.BadRequest";
-
-// InvalidArgument builds INVALID_ARGUMENT from `errors` (OK when empty).
-absl::Status InvalidArgument(const FieldErrors& errors);
-
-// FieldErrorsOf returns the field violations of an INVALID_ARGUMENT: the attached BadRequest, or
-// else the "field: what" lines of the message (the engine's and the YAML parser's style, with
-// "path (line N): what" read as field "path", description "line N: what").
-FieldErrors FieldErrorsOf(const absl::Status& status);
-
-// ToGrpc converts a status for the wire; INVALID_ARGUMENT carries its field violations in the
-// grpc-status-details-bin trailer (a google.rpc.Status holding a google.rpc.BadRequest).
-grpc::Status ToGrpc(const absl::Status& status);
-
-// BadRequestOf decodes the field violations of a grpc::Status (tests and clients).
-FieldErrors BadRequestOf(const grpc::Status& status);
+using platform::BadRequestOf;
+using platform::FieldError;
+using platform::FieldErrors;
+using platform::FieldErrorsOf;
+using platform::InvalidArgument;
+using platform::kBadRequestTypeUrl;
+using platform::ToGrpc;
 
 // ValidTenant: letters, digits, '.', '_' and '-', 1..64 characters (no '/', no glob characters:
 // the tenant is part of Redis keys and SCAN patterns).

@@ -1,0 +1,93 @@
+#include "libs/platform/runtime/field_errors.h"
+
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "concerto/platform/v1/errors.pb.h"
+
+namespace concerto::platform {
+
+absl::Status InvalidArgument(const FieldErrors& errors) {
+  if (errors.empty()) return absl::OkStatus();
+  std::vector<std::string> lines;
+  v1::BadRequest bad;
+  for (const FieldError& e : errors) {
+    lines.push_back(absl::StrCat(e.field, ": ", e.description));
+    auto* v = bad.add_field_violations();
+    v->set_field(e.field);
+    v->set_description(e.description);
+  }
+  absl::Status s = absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
+  s.SetPayload(kBadRequestTypeUrl, absl::Cord(bad.SerializeAsString()));
+  return s;
+}
+
+FieldErrors FieldErrorsOf(const absl::Status& status) {
+  FieldErrors out;
+  if (status.code() != absl::StatusCode::kInvalidArgument) return out;
+  if (auto payload = status.GetPayload(kBadRequestTypeUrl); payload.has_value()) {
+    v1::BadRequest bad;
+    if (bad.ParseFromString(std::string(*payload))) {
+      for (const auto& v : bad.field_violations()) out.push_back({v.field(), v.description()});
+      return out;
+    }
+  }
+  for (absl::string_view line : absl::StrSplit(status.message(), '\n', absl::SkipEmpty())) {
+    const size_t colon = line.find(": ");
+    if (colon == absl::string_view::npos || colon == 0) continue;
+    absl::string_view field = line.substr(0, colon);
+    std::string description(line.substr(colon + 2));
+    // "segments[0].name (line 4)" -> field "segments[0].name", description "line 4: ...".
+    const size_t paren = field.find(" (line ");
+    if (paren != absl::string_view::npos && absl::EndsWith(field, ")")) {
+      absl::string_view where = field.substr(paren + 2, field.size() - paren - 3);
+      description = absl::StrCat(where, ": ", description);
+      field = field.substr(0, paren);
+    }
+    if (field.find(' ') != absl::string_view::npos) continue;  // prose, not a field path
+    out.push_back({std::string(field), std::move(description)});
+  }
+  return out;
+}
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  const auto code = static_cast<grpc::StatusCode>(static_cast<int>(status.code()));
+  std::string message(status.message());
+  if (status.code() != absl::StatusCode::kInvalidArgument) return grpc::Status(code, message);
+  const FieldErrors errors = FieldErrorsOf(status);
+  if (errors.empty()) return grpc::Status(code, message);
+  v1::BadRequest bad;
+  for (const FieldError& e : errors) {
+    auto* v = bad.add_field_violations();
+    v->set_field(e.field);
+    v->set_description(e.description);
+  }
+  v1::RpcStatus details;
+  details.set_code(static_cast<int>(status.code()));
+  details.set_message(message);
+  auto* any = details.add_details();
+  any->set_type_url(kBadRequestTypeUrl);
+  any->set_value(bad.SerializeAsString());
+  return grpc::Status(code, message, details.SerializeAsString());
+}
+
+FieldErrors BadRequestOf(const grpc::Status& status) {
+  FieldErrors out;
+  v1::RpcStatus details;
+  if (!details.ParseFromString(status.error_details())) return out;
+  for (const auto& any : details.details()) {
+    if (any.type_url() != kBadRequestTypeUrl) continue;
+    v1::BadRequest bad;
+    if (!bad.ParseFromString(any.value())) continue;
+    for (const auto& v : bad.field_violations()) out.push_back({v.field(), v.description()});
+  }
+  return out;
+}
+
+}  // namespace concerto::platform
