@@ -2,12 +2,14 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "concerto/platform/v1/errors.pb.h"
 
 namespace concerto::platform {
@@ -88,6 +90,55 @@ FieldErrors BadRequestOf(const grpc::Status& status) {
     for (const auto& v : bad.field_violations()) out.push_back({v.field(), v.description()});
   }
   return out;
+}
+
+bool ValidTenant(std::string_view tenant) {
+  if (tenant.empty() || tenant.size() > 64) return false;
+  for (char c : tenant) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckRequired(const std::string& value, const std::string& field, FieldErrors* errors,
+                   size_t max) {
+  if (value.empty()) {
+    errors->push_back({field, "required"});
+    return;
+  }
+  if (value.size() > max) {
+    errors->push_back({field, absl::StrCat("at most ", max, " characters")});
+    return;
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      errors->push_back({field, "must not contain control characters"});
+      return;
+    }
+  }
+}
+
+void CheckRequestContext(const common::v1::RequestContext& ctx, bool write, FieldErrors* errors) {
+  if (ctx.tenant().empty()) {
+    errors->push_back({"context.tenant", "required"});
+  } else if (!ValidTenant(ctx.tenant())) {
+    errors->push_back(
+        {"context.tenant", "letters, digits, '.', '_' and '-' only, at most 64 characters"});
+  }
+  if (!write) return;
+  CheckRequired(ctx.idempotency_key(), "context.idempotency_key", errors);
+  CheckRequired(ctx.actor().id(), "context.actor.id", errors);
+}
+
+bool ValidDate(const common::v1::Date& d) {
+  if (d.year() < 1900 || d.year() > 9999 || d.month() < 1 || d.month() > 12 || d.day() < 1 ||
+      d.day() > 31) {
+    return false;
+  }
+  const absl::CivilDay day(d.year(), d.month(), d.day());
+  return day.year() == d.year() && day.month() == d.month() && day.day() == d.day();
 }
 
 }  // namespace concerto::platform

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "concerto/common/v1/types.pb.h"
 #include "grpcpp/support/status.h"
 
 namespace concerto::platform {
@@ -35,5 +37,21 @@ grpc::Status ToGrpc(const absl::Status& status);
 
 // BadRequestOf decodes the field violations of a grpc::Status (tests and clients).
 FieldErrors BadRequestOf(const grpc::Status& status);
+
+// ---- checks shared by every API's request validation ----
+
+// ValidTenant: letters, digits, '.', '_' and '-', 1..64 characters (no '/', no glob characters:
+// the tenant is part of Redis keys and SCAN patterns).
+bool ValidTenant(std::string_view tenant);
+
+// CheckRequestContext: tenant always; for writes also idempotency_key and actor.id.
+void CheckRequestContext(const common::v1::RequestContext& ctx, bool write, FieldErrors* errors);
+
+// CheckRequired: non-empty, at most `max` characters, no control characters.
+void CheckRequired(const std::string& value, const std::string& field, FieldErrors* errors,
+                   size_t max = 128);
+
+// ValidDate: a real calendar day between the years 1900 and 9999.
+bool ValidDate(const common::v1::Date& date);
 
 }  // namespace concerto::platform

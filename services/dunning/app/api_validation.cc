@@ -33,15 +33,7 @@ void Optional(const std::string& value, const char* field, FieldErrors* errors,
 }
 
 void CheckContext(const common::v1::RequestContext& ctx, bool write, FieldErrors* errors) {
-  if (ctx.tenant().empty()) {
-    errors->push_back({"context.tenant", "required"});
-  } else if (!ValidTenant(ctx.tenant())) {
-    errors->push_back(
-        {"context.tenant", "letters, digits, '.', '_' and '-' only, at most 64 characters"});
-  }
-  if (!write) return;
-  Required(ctx.idempotency_key(), "context.idempotency_key", errors);
-  Required(ctx.actor().id(), "context.actor.id", errors);
+  platform::CheckRequestContext(ctx, write, errors);
 }
 
 void CheckDebtor(const std::string& debtor_id, FieldErrors* errors) {
@@ -64,24 +56,6 @@ bool ValidCurrency(const std::string& c) {
 
 }  // namespace
 
-bool ValidTenant(std::string_view tenant) {
-  if (tenant.empty() || tenant.size() > 64) return false;
-  for (char c : tenant) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool ValidDate(const common::v1::Date& d) {
-  if (d.year() < 1900 || d.year() > 9999 || d.month() < 1 || d.month() > 12 || d.day() < 1 ||
-      d.day() > 31) {
-    return false;
-  }
-  const absl::CivilDay day(d.year(), d.month(), d.day());
-  return day.year() == d.year() && day.month() == d.month() && day.day() == d.day();
-}
 
 FieldErrors ValidateGetCase(const v1::GetCaseRequest& r) {
   FieldErrors e;

@@ -23,9 +23,7 @@ using platform::InvalidArgument;
 using platform::kBadRequestTypeUrl;
 using platform::ToGrpc;
 
-// ValidTenant: letters, digits, '.', '_' and '-', 1..64 characters (no '/', no glob characters:
-// the tenant is part of Redis keys and SCAN patterns).
-bool ValidTenant(std::string_view tenant);
+using platform::ValidTenant;
 
 // Validate* return every problem of a request. `today` is the tenant's calendar day (a promise
 // cannot be for a day already past).
@@ -46,7 +44,6 @@ FieldErrors ValidateListVersions(const v1::ListVersionsRequest& r);
 FieldErrors ValidateActivateStrategy(const v1::ActivateStrategyRequest& r);
 FieldErrors ValidateSimulate(const v1::SimulateRequest& r);
 
-// ValidDate is true for a real calendar day between 1900-01-01 and 9999-12-31.
-bool ValidDate(const common::v1::Date& d);
+using platform::ValidDate;
 
 }  // namespace concerto::dunning
