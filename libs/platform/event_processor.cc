@@ -488,6 +488,7 @@ absl::StatusOr<std::vector<ItemOutcome>> EventProcessor::ExecuteAll(std::vector<
     for (size_t i = settled; i < batch.size(); ++i) items[next + i] = std::move(batch[i]);
     next += settled;
     if (settled > 0) {
+      FaultPoint("command_after_commit");  // committed, not yet answered: the client retries
       absl::MutexLock lock(&mu_);
       relay_wake_ = true;
       backoff = absl::Milliseconds(20);

@@ -3,10 +3,9 @@
 // results), and its results are consistent (every good row and every error points at a line
 // inside the file; a good row has its required values; there are no more good rows than rows).
 //
-// Build: compile this file with services/invoice/domain/invoice_csv.cc,
-// services/invoice/domain/csv_reader.cc and libs/rules/money.cc (include path: the repository
-// root), link Abseil's strings, status and time libraries, and -fsanitize=fuzzer,address,undefined.
-// Seed corpus: tests/fuzz/corpus/invoice_csv/.
+// Built and run briefly by CTest as fuzz_invoice_csv (tests/fuzz/CMakeLists.txt): this file with
+// services/invoice/domain/invoice_csv.cc, libs/core/csv_reader.cc, libs/core/stable_hash.cc and
+// libs/rules/money.cc. Seed corpus: tests/fuzz/corpus/invoice_csv/.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "services/payment/statement/csv_reader.h"
+#include "libs/core/csv_reader.h"
 #include "services/payment/statement/statement_csv_parser.h"
 #include "tests/fuzz/statement_invariants.h"
 
@@ -18,10 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const StatementEntry& entry : first.entries) fuzz::CheckOrTrap(entry.line >= 2);
 
   // The reader alone, with the other common delimiter: rows and errors in line order.
-  const CsvTable table = ReadCsv(bytes, CsvOptions{.delimiter = ';'});
+  using concerto::core::CsvOptions;
+  using concerto::core::ReadCsv;
+  const concerto::core::CsvTable table = ReadCsv(bytes, CsvOptions{.delimiter = ';'});
   fuzz::CheckOrTrap(table == ReadCsv(bytes, CsvOptions{.delimiter = ';'}));
   int64_t previous_line = 0;
-  for (const CsvRow& row : table.rows) {
+  for (const concerto::core::CsvRow& row : table.rows) {
     fuzz::CheckOrTrap(row.line > previous_line && !row.fields.empty());
     previous_line = row.line;
   }

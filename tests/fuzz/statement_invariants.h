@@ -6,9 +6,9 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "libs/rules/creditor_reference.h"
 #include "libs/rules/money.h"
 #include "services/payment/statement/matching.h"
-#include "services/payment/statement/rf_reference.h"
 #include "services/payment/statement/statement.h"
 
 namespace concerto::payment::fuzz {
@@ -26,15 +26,15 @@ inline void CheckParsedStatement(const ParsedStatement& statement) {
   for (const StatementEntry& entry : statement.entries) {
     CheckOrTrap(entry.line >= 1);
     CheckOrTrap(entry.amount.minor_units > 0);
-    CheckOrTrap(concerto::rules::MinorUnitExponent(entry.amount.currency).has_value());
+    CheckOrTrap(rules::MinorUnitExponent(entry.amount.currency).has_value());
     CheckOrTrap(!entry.entry_reference.empty());
     CheckOrTrap(references.insert(entry.entry_reference).second);
     const MatchKey key = ClassifyReference(
         entry, [](absl::string_view candidate) { return candidate.size() % 3 == 0; });
     if (key.kind == MatchKind::kCreditorReference) {
-      CheckOrTrap(IsValidCreditorReference(key.value));
-      CheckOrTrap(NormalizeReference(key.value) == key.value);
-      CheckOrTrap(MakeCreditorReference(key.value.substr(4)).value() == key.value);
+      CheckOrTrap(rules::IsValidCreditorReference(key.value));
+      CheckOrTrap(rules::NormalizeReference(key.value) == key.value);
+      CheckOrTrap(rules::MakeCreditorReference(key.value.substr(4)).value() == key.value);
     }
     if (key.kind == MatchKind::kNone) CheckOrTrap(key.value.empty());
   }

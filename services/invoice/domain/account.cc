@@ -15,9 +15,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "libs/core/stable_hash.h"
 #include "libs/core/status_macros.h"
+#include "libs/rules/creditor_reference.h"
 #include "libs/rules/money.h"
 #include "services/invoice/domain/dates.h"
-#include "services/invoice/domain/payment_reference.h"
 
 namespace concerto::invoice {
 namespace {
@@ -450,11 +450,10 @@ void PrepareSpec(const Account& a, const v1::InvoiceSpec& in, Prepared* out, Pro
   *s.mutable_open_balance() = Money(out->open, currency);
 
   if (s.payment_reference().empty()) {
-    if (number_ok) s.set_payment_reference(RfForInvoiceNumber(number));
-  } else if (LooksLikeRf(s.payment_reference())) {
-    std::optional<std::string> rf = NormalizeRf(s.payment_reference());
-    if (rf.has_value()) {
-      s.set_payment_reference(*rf);
+    if (number_ok) s.set_payment_reference(rules::CreditorReferenceForInvoiceNumber(number));
+  } else if (rules::LooksLikeCreditorReference(s.payment_reference())) {
+    if (rules::IsValidCreditorReference(s.payment_reference())) {
+      s.set_payment_reference(rules::NormalizeReference(s.payment_reference()));
     } else {
       p->Add("payment_reference", "not a valid ISO 11649 RF reference (check digits or length)");
     }

@@ -9,8 +9,8 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "libs/core/stable_hash.h"
+#include "libs/rules/creditor_reference.h"
 #include "services/invoice/domain/domain_test_util.h"
-#include "services/invoice/domain/payment_reference.h"
 
 namespace concerto::invoice {
 namespace {
@@ -84,6 +84,8 @@ TEST(IssueInvoice, EveryValidationRuleNamesItsField) {
        "open_balance"},
       {"bad RF", [](v1::InvoiceSpec* s) { s->set_payment_reference("RF19539007547034"); },
        "payment_reference"},
+      {"RF check digits 00 (alias of RF9772)",
+       [](v1::InvoiceSpec* s) { s->set_payment_reference("RF0072"); }, "payment_reference"},
       {"long reference", [](v1::InvoiceSpec* s) { s->set_payment_reference(std::string(36, '1')); },
        "payment_reference"},
       {"purchase order", [](v1::InvoiceSpec* s) { s->set_purchase_order(std::string(129, 'P')); },
@@ -237,8 +239,8 @@ TEST(IssueInvoice, CreatedEmitsInvoiceIssuedWithDeterministicIdAndRfReference) {
   EXPECT_EQ(issued.open_balance().minor_units(), 41250);
   EXPECT_EQ(issued.debtor_type(), v1::DEBTOR_TYPE_BUSINESS);
   EXPECT_EQ(issued.country(), "IT");
-  EXPECT_EQ(issued.payment_reference(), RfForInvoiceNumber("INV-2025-001"));
-  EXPECT_TRUE(NormalizeRf(issued.payment_reference()).has_value());
+  EXPECT_EQ(issued.payment_reference(), rules::CreditorReferenceForInvoiceNumber("INV-2025-001"));
+  EXPECT_TRUE(rules::IsValidCreditorReference(issued.payment_reference()));
   EXPECT_TRUE(issued.has_document());
   EXPECT_FALSE(issued.has_vat_amount());  // unknown without lines
   EXPECT_EQ(d.reply.invoice().status(), v1::INVOICE_STATUS_OPEN);

@@ -3,8 +3,9 @@
 #include <array>
 #include <cstddef>
 
+#include "absl/strings/string_view.h"
+#include "libs/core/csv_reader.h"
 #include "libs/rules/money.h"
-#include "services/invoice/domain/csv_reader.h"
 
 namespace concerto::invoice {
 namespace {
@@ -75,10 +76,38 @@ int Digits(std::string_view s) {
   return v;
 }
 
-// IsBlankRecord: an empty line, or a row of empty cells (spreadsheets export those).
-bool IsBlankRecord(const CsvRecord& r) {
-  if (!r.error.empty()) return false;
-  for (const std::string& f : r.fields) {
+// Record is one record of the file: a row the reader could read (`fields`) or the problem that
+// kept it from reading it (`error`).
+struct Record {
+  int64_t line = 0;
+  const std::vector<std::string>* fields = nullptr;  // null for a malformed record
+  const std::string* error = nullptr;                // null for a well-formed record
+};
+
+// RecordsInFileOrder merges the rows and the errors of `table` by line, so that problems are
+// reported in file order.
+std::vector<Record> RecordsInFileOrder(const core::CsvTable& table) {
+  std::vector<Record> records;
+  records.reserve(table.rows.size() + table.errors.size());
+  size_t r = 0;
+  size_t e = 0;
+  while (r < table.rows.size() || e < table.errors.size()) {
+    if (e == table.errors.size() ||
+        (r < table.rows.size() && table.rows[r].line < table.errors[e].line)) {
+      records.push_back({table.rows[r].line, &table.rows[r].fields, nullptr});
+      ++r;
+    } else {
+      records.push_back({table.errors[e].line, nullptr, &table.errors[e].problem});
+      ++e;
+    }
+  }
+  return records;
+}
+
+// IsBlankRecord: a row of empty cells (spreadsheets export those; empty lines never reach here).
+bool IsBlankRecord(const Record& r) {
+  if (r.fields == nullptr) return false;
+  for (const std::string& f : *r.fields) {
     if (!Trim(f).empty()) return false;
   }
   return true;
@@ -266,24 +295,28 @@ std::optional<absl::CivilDay> ParseIsoDate(std::string_view t) {
 
 CsvParseResult ParseInvoiceCsv(std::string_view bytes) {
   CsvParseResult result;
-  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // UTF-8 byte-order mark
-  CsvReader reader(bytes);
-  CsvRecord record;
-  if (!reader.Next(&record) || IsBlankRecord(record)) {
+  // The reader skips the byte-order mark and empty lines, and reports malformed records.
+  const core::CsvTable table = core::ReadCsv(absl::string_view(bytes.data(), bytes.size()));
+  const std::vector<Record> records = RecordsInFileOrder(table);
+  // The header is the first line of the file: a file that starts with an empty line or a row of
+  // empty cells has none.
+  if (records.empty() || records.front().line != 1 || IsBlankRecord(records.front())) {
     result.errors.push_back({1, "", "a header row naming the columns is required"});
     return result;
   }
-  if (!record.error.empty()) {
-    result.errors.push_back({record.line, "", "header: " + record.error});
+  const Record& header = records.front();
+  if (header.error != nullptr) {
+    result.errors.push_back({header.line, "", "header: " + *header.error});
     return result;
   }
-  const int64_t header_line = record.line;
+  const int64_t header_line = header.line;
+  const std::vector<std::string>& header_fields = *header.fields;
   std::array<int, kColumnCount> index;
   index.fill(-1);
-  const size_t width = record.fields.size();
+  const size_t width = header_fields.size();
   bool header_ok = true;
   for (size_t i = 0; i < width; ++i) {
-    const std::string name = ToLower(Trim(record.fields[i]));
+    const std::string name = ToLower(Trim(header_fields[i]));
     int column = -1;
     for (size_t c = 0; c < kColumnCount; ++c) {
       if (kCsvColumns[c] == name) column = static_cast<int>(c);
@@ -309,21 +342,23 @@ CsvParseResult ParseInvoiceCsv(std::string_view bytes) {
   }
   if (!header_ok) return result;
 
-  while (reader.Next(&record)) {
+  for (size_t k = 1; k < records.size(); ++k) {
+    const Record& record = records[k];
     if (IsBlankRecord(record)) continue;
     ++result.data_rows;
-    if (!record.error.empty()) {
-      result.errors.push_back({record.line, "", record.error});
+    if (record.error != nullptr) {
+      result.errors.push_back({record.line, "", *record.error});
       continue;
     }
-    if (record.fields.size() != width) {
+    const std::vector<std::string>& fields = *record.fields;
+    if (fields.size() != width) {
       result.errors.push_back({record.line, "",
-                               "has " + std::to_string(record.fields.size()) +
+                               "has " + std::to_string(fields.size()) +
                                    " fields, the header has " + std::to_string(width)});
       continue;
     }
     CsvRow row;
-    RowParser parser(record.line, index, record.fields, &result.errors);
+    RowParser parser(record.line, index, fields, &result.errors);
     if (parser.Parse(&row)) result.rows.push_back(std::move(row));
   }
   return result;

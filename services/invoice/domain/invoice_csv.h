@@ -14,8 +14,9 @@
 // Every problem names the line, the column and what is wrong; rows without problems still parse.
 // A header problem (missing required column, unknown or repeated column) rejects the whole file.
 //
-// Dependencies kept light on purpose (std, Abseil, libs/rules/money.cc): the libFuzzer target in
-// tests/fuzz compiles this file, csv_reader.cc and money.cc alone.
+// Dependencies kept light on purpose (std, Abseil, libs/core/csv_reader.cc, libs/rules/money.cc):
+// the libFuzzer target tests/fuzz/invoice_csv_fuzz.cc compiles this file, csv_reader.cc and
+// money.cc alone.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/invoice/domain/csv_import.h"
-#include "services/invoice/domain/csv_reader.h"
 #include "services/invoice/domain/domain_test_util.h"
 
 namespace concerto::invoice {
@@ -22,39 +21,6 @@ std::string Errors(const CsvParseResult& r) {
     out += std::to_string(e.line) + "|" + e.column + "|" + e.problem + "\n";
   }
   return out;
-}
-
-TEST(CsvReader, Rfc4180QuotingAndLineNumbers) {
-  CsvReader reader("a,\"b,1\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",x,\r\nlast,,z");
-  CsvRecord r;
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_EQ(r.line, 1);
-  EXPECT_THAT(r.fields, ElementsAre("a", "b,1", "say \"hi\""));
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_EQ(r.line, 2);
-  EXPECT_THAT(r.fields, ElementsAre("multi\nline", "x", ""));
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_EQ(r.line, 4);
-  EXPECT_THAT(r.fields, ElementsAre("last", "", "z"));
-  EXPECT_FALSE(reader.Next(&r));
-}
-
-TEST(CsvReader, MalformedRecordsAreReportedAndSkipped) {
-  CsvReader reader("a\"b,c\n\"x\"y,z\nok,1\n\"open");
-  CsvRecord r;
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_THAT(r.error, HasSubstr("quote inside an unquoted field"));
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_EQ(r.line, 2);
-  EXPECT_THAT(r.error, HasSubstr("after a closing quote"));
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_EQ(r.line, 3);
-  EXPECT_TRUE(r.error.empty());
-  EXPECT_THAT(r.fields, ElementsAre("ok", "1"));
-  ASSERT_TRUE(reader.Next(&r));
-  EXPECT_EQ(r.line, 4);
-  EXPECT_THAT(r.error, HasSubstr("never closed"));
-  EXPECT_FALSE(reader.Next(&r));
 }
 
 TEST(ParseInvoiceCsv, GoodFileWithQuotingBomCrlfAndOptionalColumns) {

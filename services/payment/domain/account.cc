@@ -1,7 +1,6 @@
 #include "services/payment/domain/account.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <utility>
 
@@ -12,6 +11,7 @@
 #include "concerto/payment/v1/payment_events.pb.h"
 #include "libs/core/stable_hash.h"
 #include "libs/core/status_macros.h"
+#include "libs/rules/creditor_reference.h"
 #include "libs/rules/money.h"
 #include "services/payment/domain/internal/decider.h"
 
@@ -211,16 +211,6 @@ std::array<Component, 3> ComponentOrder(const std::string& /*country*/) {
   return {Component::kCosts, Component::kInterest, Component::kPrincipal};
 }
 
-// NormalizeReference compares references as banks print them: without spaces, upper case.
-std::string NormalizeReference(const std::string& ref) {
-  std::string out;
-  for (char c : ref) {
-    if (c == ' ') continue;
-    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
 // Targets is where a payment goes: the invoices in order and the rule, or why it is unmatched.
 struct Targets {
   std::vector<InvoiceMirror*> invoices;
@@ -255,11 +245,14 @@ absl::StatusOr<Targets> ChooseTargets(PaymentAccount* acc, const v1::RecordPayme
     return t;
   }
   if (!r.structured_reference().empty()) {
-    const std::string ref = NormalizeReference(r.structured_reference());
+    // References compare as banks print them: without spaces, upper case.
+    const std::string ref = rules::NormalizeReference(r.structured_reference());
     std::vector<InvoiceMirror*> hits;
     for (auto& inv : *acc->mutable_invoices()) {
-      if ((!inv.payment_reference().empty() && NormalizeReference(inv.payment_reference()) == ref) ||
-          (!inv.invoice_number().empty() && NormalizeReference(inv.invoice_number()) == ref)) {
+      if ((!inv.payment_reference().empty() &&
+           rules::NormalizeReference(inv.payment_reference()) == ref) ||
+          (!inv.invoice_number().empty() &&
+           rules::NormalizeReference(inv.invoice_number()) == ref)) {
         hits.push_back(&inv);
       }
     }

@@ -12,8 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/rules/creditor_reference.h"
 #include "pugixml.hpp"
-#include "services/payment/statement/rf_reference.h"
 #include "services/payment/statement/statement_fields.h"
 
 namespace concerto::payment {
@@ -161,7 +161,7 @@ class Camt053Reader {
 
   void ReadStatement(pugi::xml_node statement, bool first) {
     const pugi::xml_node account = Child(statement, "Acct");
-    const std::string iban = NormalizeReference(FirstNonEmpty(
+    const std::string iban = rules::NormalizeReference(FirstNonEmpty(
         {Text(Path(account, {"Id", "IBAN"})), Text(Path(account, {"Id", "Othr", "Id"}))}));
     if (first) {
       if (iban.empty()) FileError(statement, "Acct/Id/IBAN", "statement has no account IBAN");
@@ -374,7 +374,7 @@ class Camt053Reader {
     const pugi::xml_node parties = Child(transaction, "RltdPties");
     entry.payer_name = FirstNonEmpty(
         {Text(Path(parties, {"Dbtr", "Pty", "Nm"})), Text(Path(parties, {"Dbtr", "Nm"}))});
-    entry.payer_iban = NormalizeReference(Text(Path(parties, {"DbtrAcct", "Id", "IBAN"})));
+    entry.payer_iban = rules::NormalizeReference(Text(Path(parties, {"DbtrAcct", "Id", "IBAN"})));
     out_.entries.push_back(std::move(entry));
   }
 

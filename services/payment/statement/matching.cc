@@ -7,13 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "services/payment/statement/rf_reference.h"
+#include "libs/rules/creditor_reference.h"
 
 namespace concerto::payment {
 namespace {
-
-// The longest normalized RF reference: "RF" + 2 check digits + 21 characters.
-constexpr size_t kMaxReferenceLength = 25;
 
 // Tokens splits free text into candidate references.
 std::vector<absl::string_view> Tokens(absl::string_view text) {
@@ -43,7 +40,7 @@ std::string FindCreditorReference(const std::vector<absl::string_view>& tokens) 
     const absl::string_view head = tokens[i];
     if (!absl::StartsWithIgnoreCase(head, "RF")) continue;
     if (head.size() > 4) {
-      if (IsValidCreditorReference(head)) return NormalizeReference(head);
+      if (rules::IsValidCreditorReference(head)) return rules::NormalizeReference(head);
       continue;
     }
     if (head.size() != 4) continue;
@@ -51,11 +48,11 @@ std::string FindCreditorReference(const std::vector<absl::string_view>& tokens) 
     std::string longest_valid;
     for (size_t j = i + 1; j < tokens.size() && IsPrintedGroup(tokens[j]); ++j) {
       candidate.append(tokens[j].data(), tokens[j].size());
-      if (candidate.size() > kMaxReferenceLength) break;
-      if (IsValidCreditorReference(candidate)) longest_valid = candidate;
+      if (candidate.size() > rules::kMaxCreditorReferenceLength) break;
+      if (rules::IsValidCreditorReference(candidate)) longest_valid = candidate;
       if (tokens[j].size() < 4) break;  // a shorter group ends the reference
     }
-    if (!longest_valid.empty()) return NormalizeReference(longest_valid);
+    if (!longest_valid.empty()) return rules::NormalizeReference(longest_valid);
   }
   return "";
 }
@@ -65,8 +62,8 @@ std::string FindCreditorReference(const std::vector<absl::string_view>& tokens) 
 MatchKey ClassifyReference(const StatementEntry& entry,
                            const IsKnownInvoiceNumber& is_known_invoice_number) {
   const absl::string_view structured = absl::StripAsciiWhitespace(entry.structured_reference);
-  if (IsValidCreditorReference(structured)) {
-    return MatchKey{MatchKind::kCreditorReference, NormalizeReference(structured)};
+  if (rules::IsValidCreditorReference(structured)) {
+    return MatchKey{MatchKind::kCreditorReference, rules::NormalizeReference(structured)};
   }
   const std::vector<absl::string_view> tokens = Tokens(entry.remittance_info);
   if (std::string reference = FindCreditorReference(tokens); !reference.empty()) {

@@ -10,8 +10,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/payment/statement/csv_reader.h"
-#include "services/payment/statement/rf_reference.h"
+#include "libs/core/csv_reader.h"
+#include "libs/rules/creditor_reference.h"
 #include "services/payment/statement/statement_fields.h"
 
 namespace concerto::payment {
@@ -29,7 +29,7 @@ class Columns {
  public:
   // Read reads the header row; problems go to `file_errors`. False when the layout cannot be
   // read at all (a required column is missing).
-  bool Read(const CsvRow& header, std::vector<EntryError>& file_errors) {
+  bool Read(const core::CsvRow& header, std::vector<EntryError>& file_errors) {
     width_ = header.fields.size();
     for (size_t i = 0; i < header.fields.size(); ++i) {
       const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(header.fields[i]));
@@ -66,7 +66,7 @@ class Columns {
   size_t width() const { return width_; }
 
   // Get returns the trimmed value of `column` in `row`, "" when the column is absent.
-  std::string Get(const CsvRow& row, absl::string_view column) const {
+  std::string Get(const core::CsvRow& row, absl::string_view column) const {
     const auto it = index_.find(std::string(column));
     if (it == index_.end() || it->second >= row.fields.size()) return "";
     return std::string(absl::StripAsciiWhitespace(row.fields[it->second]));
@@ -77,14 +77,14 @@ class Columns {
   size_t width_ = 0;
 };
 
-bool AllBlank(const CsvRow& row) {
+bool AllBlank(const core::CsvRow& row) {
   return std::all_of(row.fields.begin(), row.fields.end(), [](const std::string& field) {
     return absl::StripAsciiWhitespace(field).empty();
   });
 }
 
 // ReadRow validates one data row into `entry`; false (with `errors` filled) when it is bad.
-bool ReadRow(const CsvRow& row, const Columns& columns, StatementEntry& entry,
+bool ReadRow(const core::CsvRow& row, const Columns& columns, StatementEntry& entry,
              std::vector<EntryError>& errors) {
   entry.line = row.line;
   entry.entry_reference = columns.Get(row, "entry_reference");
@@ -139,7 +139,7 @@ bool ReadRow(const CsvRow& row, const Columns& columns, StatementEntry& entry,
   entry.structured_reference = columns.Get(row, "structured_reference");
   entry.remittance_info = columns.Get(row, "remittance_info");
   entry.payer_name = columns.Get(row, "payer_name");
-  entry.payer_iban = NormalizeReference(columns.Get(row, "payer_iban"));
+  entry.payer_iban = rules::NormalizeReference(columns.Get(row, "payer_iban"));
   entry.debtor_id = columns.Get(row, "debtor_id");
   return errors.empty();
 }
@@ -149,7 +149,7 @@ bool ReadRow(const CsvRow& row, const Columns& columns, StatementEntry& entry,
 ParsedStatement ParseStatementCsv(absl::string_view bytes) {
   ParsedStatement out;
   out.statement_id = StatementIdOf(bytes);
-  const CsvTable table = ReadCsv(bytes);
+  const core::CsvTable table = core::ReadCsv(bytes);
   if (table.rows.empty()) {
     out.file_errors.push_back(EntryError{
         table.errors.empty() ? 0 : table.errors.front().line, "", "header",
@@ -158,8 +158,8 @@ ParsedStatement ParseStatementCsv(absl::string_view bytes) {
             : absl::StrCat("the header row cannot be read: ", table.errors.front().problem)});
     return out;
   }
-  const CsvRow& header = table.rows.front();
-  for (const CsvError& error : table.errors) {
+  const core::CsvRow& header = table.rows.front();
+  for (const core::CsvError& error : table.errors) {
     if (error.line < header.line) {
       out.file_errors.push_back(
           EntryError{error.line, "", "header",
@@ -173,7 +173,7 @@ ParsedStatement ParseStatementCsv(absl::string_view bytes) {
 
   std::map<std::string, int64_t> first_line_of_reference;
   for (size_t i = 1; i < table.rows.size(); ++i) {
-    const CsvRow& row = table.rows[i];
+    const core::CsvRow& row = table.rows[i];
     if (AllBlank(row)) continue;  // spreadsheets export trailing ",,,," rows
     StatementEntry entry;
     std::vector<EntryError> errors;

@@ -1,13 +1,14 @@
-#include "services/payment/statement/rf_reference.h"
+#include "libs/rules/creditor_reference.h"
 
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace concerto::payment {
+namespace concerto::rules {
 namespace {
 
 TEST(CreditorReferenceTest, KnownVectorIsValid) {
@@ -81,5 +82,75 @@ TEST(CreditorReferenceTest, NormalizeAndFormat) {
   EXPECT_EQ(FormatPrintable(""), "");
 }
 
+TEST(CreditorReferenceTest, Iso11649VectorAndNormalizedValidation) {
+  EXPECT_EQ(MakeCreditorReference("539007547034").value(), "RF18539007547034");
+  EXPECT_EQ(NormalizeReference("RF18 5390 0754 7034"), "RF18539007547034");
+  EXPECT_EQ(NormalizeReference("rf18539007547034"), "RF18539007547034");
+  EXPECT_FALSE(IsValidCreditorReference("RF18-5390"));
+  EXPECT_FALSE(IsValidCreditorReference("RF00" + std::string(22, '1')));
+  // Check digits below 10 keep their leading zero.
+  EXPECT_EQ(MakeCreditorReference("A").value().size(), 5u);
+  EXPECT_TRUE(IsValidCreditorReference(MakeCreditorReference("A").value()));
+}
+
+TEST(CreditorReferenceTest, LooksLikeCreditorReference) {
+  EXPECT_TRUE(LooksLikeCreditorReference("RF18..."));
+  EXPECT_TRUE(LooksLikeCreditorReference("rf00"));
+  EXPECT_FALSE(LooksLikeCreditorReference("RFQ-1"));
+  EXPECT_FALSE(LooksLikeCreditorReference("RF1"));
+  EXPECT_FALSE(LooksLikeCreditorReference(" RF18"));
+  EXPECT_FALSE(LooksLikeCreditorReference("+++090/9337/55493+++"));
+}
+
+TEST(CreditorReferenceForInvoiceNumberTest, DerivedFromTheInvoiceNumber) {
+  EXPECT_EQ(CreditorReferenceForInvoiceNumber("539007547034"), "RF18539007547034");
+  EXPECT_EQ(CreditorReferenceForInvoiceNumber("inv-2025/0042"),
+            MakeCreditorReference("INV20250042").value());
+  std::set<std::string> seen;
+  const std::vector<std::string> numbers = {"INV-1",
+                                            "INV-2",
+                                            "2025-000123",
+                                            "a",
+                                            "Z-9",
+                                            "----",
+                                            "FATTURA 2025/000001/ROMA/SEDE-CENTRALE",
+                                            "FATTURA 2025/000002/ROMA/SEDE-CENTRALE",
+                                            std::string(64, 'x')};
+  for (const std::string& number : numbers) {
+    const std::string rf = CreditorReferenceForInvoiceNumber(number);
+    EXPECT_TRUE(IsValidCreditorReference(rf)) << number << " -> " << rf;
+    EXPECT_EQ(NormalizeReference(rf), rf) << number;
+    EXPECT_LE(rf.size(), kMaxCreditorReferenceLength);
+    EXPECT_EQ(rf, CreditorReferenceForInvoiceNumber(number)) << "stable";
+    seen.insert(rf);
+  }
+  EXPECT_EQ(seen.size(), numbers.size());
+  // A long number gets a 21-character hashed payload.
+  EXPECT_EQ(CreditorReferenceForInvoiceNumber("FATTURA 2025/000001/ROMA/SEDE-CENTRALE").size(),
+            25u);
+}
+
+TEST(CreditorReferenceForInvoiceNumberTest, IssuedReferencesNeverChange) {
+  // Pinned outputs: invoices already issued carry these references, and the payment service
+  // matches bank transfers on them.
+  const std::map<std::string, std::string> pinned = {
+      {"INV-1", "RF47INV1"},
+      {"2025-000123", "RF962025000123"},
+      {"inv-2025/0042", "RF25INV20250042"},
+      {"a", "RF25A"},
+      {"M\xC3\xBCller-7", "RF48MLLER7"},                        // non-ASCII letters are dropped
+      {"123456789012345678901", "RF40123456789012345678901"},   // 21: kept as is
+      {"1234567890123456789012", "RF09Y95AWVCUIBA09CAJ2IZVJ"},  // 22: hashed
+      {"----", "RF71ANUUR6DGESVYWKUI9E54Y"},
+      {"", "RF04000000000000000000000"},
+      {"FATTURA 2025/000001/ROMA/SEDE-CENTRALE", "RF50EYU3LJSDVGWK4ZCOBF595"},
+      {"FATTURA 2025/000002/ROMA/SEDE-CENTRALE", "RF67CGCX4V0E5NJHSRIYE8N26"},
+      {std::string(64, 'x'), "RF74Y5HBDCDSHENJL3D2LRQ4W"},
+  };
+  for (const auto& [number, reference] : pinned) {
+    EXPECT_EQ(CreditorReferenceForInvoiceNumber(number), reference) << number;
+  }
+}
+
 }  // namespace
-}  // namespace concerto::payment
+}  // namespace concerto::rules

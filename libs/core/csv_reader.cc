@@ -1,11 +1,12 @@
-#include "services/payment/statement/csv_reader.h"
+#include "libs/core/csv_reader.h"
 
 #include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
-namespace concerto::payment {
+namespace concerto::core {
 namespace {
 
 // CsvScanner walks the bytes once, tracking the current line.
@@ -15,7 +16,7 @@ class CsvScanner {
 
   CsvTable Read() {
     CsvTable table;
-    while (pos_ < bytes_.size()) {
+    while (!AtEnd()) {
       if (AtLineEnd()) {  // an empty line
         ConsumeLineEnd();
         continue;
@@ -23,12 +24,13 @@ class CsvScanner {
       const int64_t row_line = line_;
       CsvRow row{row_line, {}};
       std::optional<std::string> problem;
-      bool unterminated = false;
+      std::optional<int64_t> unterminated_since;  // the line an unclosed quote opened on
       while (true) {
         std::string field;
         if (bytes_[pos_] == '"') {
+          const int64_t quote_line = line_;
           if (!ReadQuoted(field)) {
-            unterminated = true;
+            unterminated_since = quote_line;
             break;
           }
           if (!AtEnd() && bytes_[pos_] != delimiter_ && !AtLineEnd()) {
@@ -53,9 +55,10 @@ class CsvScanner {
         ConsumeLineEnd();
         break;
       }
-      if (unterminated) {
+      if (unterminated_since.has_value()) {
         table.errors.push_back(
-            CsvError{row_line, "a quoted field is never closed (the file ends inside it)"});
+            CsvError{row_line, absl::StrCat("a quoted field opened on line ", *unterminated_since,
+                                            " is never closed (the file ends inside it)")});
         break;
       }
       if (problem.has_value()) {
@@ -71,23 +74,20 @@ class CsvScanner {
  private:
   bool AtEnd() const { return pos_ >= bytes_.size(); }
 
-  bool AtLineEnd() const {
-    return !AtEnd() && (bytes_[pos_] == '\n' || (bytes_[pos_] == '\r' && pos_ + 1 < bytes_.size() &&
-                                                 bytes_[pos_ + 1] == '\n'));
-  }
+  // AtLineEnd: "\n", "\r\n" or a bare "\r" starts at the current position.
+  bool AtLineEnd() const { return !AtEnd() && (bytes_[pos_] == '\n' || bytes_[pos_] == '\r'); }
 
-  // ConsumeLineEnd steps over "\n" or "\r\n". Precondition: AtLineEnd().
+  // ConsumeLineEnd steps over "\n", "\r\n" or "\r". Precondition: AtLineEnd().
   void ConsumeLineEnd() {
-    pos_ += bytes_[pos_] == '\r' ? 2 : 1;
+    if (bytes_[pos_] == '\r' && pos_ + 1 < bytes_.size() && bytes_[pos_ + 1] == '\n') ++pos_;
+    ++pos_;
     ++line_;
   }
 
+  // SkipRestOfLine moves past the end of the current physical line.
   void SkipRestOfLine() {
-    while (!AtEnd() && bytes_[pos_] != '\n') ++pos_;
-    if (!AtEnd()) {
-      ++pos_;
-      ++line_;
-    }
+    while (!AtEnd() && !AtLineEnd()) ++pos_;
+    if (!AtEnd()) ConsumeLineEnd();
   }
 
   // ReadQuoted reads a quoted field starting at the opening quote; false if never closed.
@@ -104,7 +104,10 @@ class CsvScanner {
         ++pos_;
         return true;
       }
-      if (c == '\n') ++line_;
+      // Line breaks are kept in the field; "\r\n" counts as one line.
+      if (c == '\n' || (c == '\r' && !(pos_ + 1 < bytes_.size() && bytes_[pos_ + 1] == '\n'))) {
+        ++line_;
+      }
       field.push_back(c);
       ++pos_;
     }
@@ -134,4 +137,4 @@ CsvTable ReadCsv(absl::string_view bytes, const CsvOptions& options) {
   return CsvScanner(bytes, options.delimiter).Read();
 }
 
-}  // namespace concerto::payment
+}  // namespace concerto::core
