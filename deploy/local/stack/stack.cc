@@ -17,6 +17,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -305,9 +306,21 @@ std::vector<std::string> Stack::ServiceArgv(const Child& service) const {
     // one request in flight per connection avoids the stall (docs/benchmarks.md).
     argv.push_back("--kafka.max.in.flight.requests.per.connection=1");
   }
+  // The local topology: the contact service reads debtors' contact data from the invoice service
+  // and drops letters into the stack's print outbox.
+  if (service.name == "contact-channel") {
+    argv.push_back("--invoice-target={grpc:invoice}");
+    argv.push_back(absl::StrCat("--print-outbox=", options_.state_dir, "/print-outbox"));
+  }
   for (const std::string& flag : options_.extra_service_flags) argv.push_back(flag);
   if (auto it = options_.service_flags.find(service.name); it != options_.service_flags.end()) {
     for (const std::string& flag : it->second) argv.push_back(flag);
+  }
+  // "{grpc:<service>}" in a flag is that service's gRPC address.
+  for (std::string& arg : argv) {
+    for (const auto& [name, address] : addresses_.grpc) {
+      arg = absl::StrReplaceAll(arg, {{absl::StrCat("{grpc:", name, "}"), address}});
+    }
   }
   return argv;
 }

@@ -55,6 +55,7 @@ struct StackOptions {
   /// extra_service_flags are appended to every service's command line.
   std::vector<std::string> extra_service_flags;
   /// service_flags are appended to one service's command line (after extra_service_flags).
+  /// In any service flag, "{grpc:<service>}" stands for that service's gRPC address.
   std::map<std::string, std::vector<std::string>> service_flags;
   /// service_binaries overrides the binary of a service (tests run stand-ins this way).
   std::map<std::string, std::string> service_binaries;

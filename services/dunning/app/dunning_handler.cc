@@ -1,6 +1,7 @@
 #include "services/dunning/app/dunning_handler.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "concerto/contact/v1/contact_events.pb.h"
@@ -332,6 +333,12 @@ absl::StatusOr<std::vector<CaseInput>> DunningHandler::ToCaseInputs(
     add(LegalOutcome{LegalOutcome::Kind::kRejected, m->ShortDebugString()});
   } else if (Is<legal::v1::LegalCaseSettled>(input)) {
     add(LegalOutcome{LegalOutcome::Kind::kSettled, ""});
+  } else if (Is<legal::v1::LegalCaseRecalled>(input)) {
+    // The client or the partner took the claim back from court: an agent decides what next.
+    auto m = Payload<legal::v1::LegalCaseRecalled>(input);
+    if (!m.ok()) return m.status();
+    add(LegalOutcome{LegalOutcome::Kind::kRejected,
+                     absl::StrCat("recalled from legal (", legal::v1::RecallReason_Name(m->reason()), ")")});
   } else if (Is<legal::v1::LegalCaseClosed>(input)) {
     auto m = Payload<legal::v1::LegalCaseClosed>(input);
     if (!m.ok()) return m.status();
@@ -416,6 +423,12 @@ absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std:
     inputs = ToCaseInputs(current, input);
   }
   if (!inputs.ok()) return inputs.status();
+  if (IsClosed(current.state()) && input.kind == platform::Input::Kind::kEvent &&
+      absl::StartsWith(input.event.type(), "concerto.legal.v1.")) {
+    // A legal outcome after the case closed (e.g. LegalCaseClosed after LegalCaseSettled):
+    // nothing left to decide.
+    return platform::Effects{};
+  }
   const int timeline_before = current.timeline_size();
   const int notes_before = current.notes_size();
 
