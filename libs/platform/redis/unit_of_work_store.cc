@@ -119,18 +119,29 @@ absl::StatusOr<std::optional<std::string>> UnitOfWorkStore::LookupIndex(
 
 absl::StatusOr<std::vector<std::optional<std::string>>> UnitOfWorkStore::LookupIndexMany(
     int shards, const std::vector<std::string>& fields) {
-  std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(fields.size() * shards);
-  for (const std::string& field : fields) {
-    for (int shard = 0; shard < shards; ++shard) cmds.push_back({"HGET", IndexKey(shard), field});
-  }
+  // One HMGET per shard and chunk of fields: a bulk import looks up many thousands at once.
+  constexpr size_t kChunk = 1000;
   std::vector<std::optional<std::string>> out(fields.size());
+  std::vector<std::vector<std::string>> cmds;
+  for (size_t first = 0; first < fields.size(); first += kChunk) {
+    const size_t last = std::min(fields.size(), first + kChunk);
+    for (int shard = 0; shard < shards; ++shard) {
+      std::vector<std::string> cmd = {"HMGET", IndexKey(shard)};
+      cmd.insert(cmd.end(), fields.begin() + first, fields.begin() + last);
+      cmds.push_back(std::move(cmd));
+    }
+  }
   if (cmds.empty()) return out;
   CONCERTO_ASSIGN_OR_RETURN(auto replies, client_->Pipeline(cmds));
-  for (size_t i = 0; i < replies.size(); ++i) {
-    const Reply& r = replies[i];
+  for (size_t c = 0; c < replies.size(); ++c) {
+    const Reply& r = replies[c];
     if (r.IsError()) return ErrorFromReply(r);
-    if (r.type == Reply::Type::kString && !out[i / shards].has_value()) out[i / shards] = r.str;
+    const size_t first = (c / shards) * kChunk;
+    for (size_t i = 0; i < r.elements.size() && first + i < out.size(); ++i) {
+      if (r.elements[i].type == Reply::Type::kString && !out[first + i].has_value()) {
+        out[first + i] = r.elements[i].str;
+      }
+    }
   }
   return out;
 }
