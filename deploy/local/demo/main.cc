@@ -1,16 +1,42 @@
 // concerto-demo: the main job. Brings the local stack up on the embedded default (embedded
-// Kafka, redis-server with AOF, every service on the shared simulated clock), runs the smoke
-// flow through every service, prints what happened, and stops everything cleanly.
-//   concerto-demo --state-dir=DIR --bin-dir=BUILD [--keep-running]
+// Kafka, redis-server with AOF, every service on the shared simulated clock), proves every
+// service answers (smoke flow), then runs a synthetic portfolio of three clients through the
+// live services day by day (PortfolioRun), prints the KPI table and writes the HTML report.
+//   concerto-demo [--seed=42] [--debtors=300] [--days=120] [--out=DIR] [--keep-running]
+//                 [--strategies=FILE] [--invoices=CSV] [--state-dir=DIR] [--bin-dir=BUILD]
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "deploy/local/demo/portfolio_run.h"
 #include "deploy/local/demo/smoke_flow.h"
 #include "deploy/local/stack/stack.h"
 #include "libs/platform/runtime/config.h"
 #include "libs/platform/runtime/shutdown_signal.h"
 
 using namespace concerto;
+
+namespace {
+
+// StrategyFiles: the demo clients' own strategies (the utility's with its challenger), or the
+// user's file for every client.
+std::string StrategyFiles(const std::string& user_file) {
+  if (!user_file.empty()) return user_file;
+  const std::string dir = CONCERTO_DEMO_STRATEGIES;
+  return absl::StrCat("aurora-energia=", dir, "/aurora-energia-v2.yaml,",  //
+                      "aurora-energia=", dir, "/aurora-energia.yaml,",     //
+                      "vigna-rossa=", dir, "/vigna-rossa.yaml,",           //
+                      "lumo-huolto=", dir, "/lumo-huolto.yaml");
+}
+
+int Fail(const std::string& what, const absl::Status& s) {
+  std::fprintf(stderr, "concerto-demo: %s: %s\n", what.c_str(), s.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   platform::InstallShutdownSignalHandlers();
@@ -19,55 +45,88 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "concerto-demo: %s\n", config.status().ToString().c_str());
     return 2;
   }
+  demo::RunOptions run;
   auto keep = config->GetBool("keep-running", false);
-  if (!keep.ok()) {
-    std::fprintf(stderr, "concerto-demo: %s\n", keep.status().ToString().c_str());
+  auto seed = config->GetInt("seed", 42);
+  auto debtors = config->GetInt("debtors", run.debtors);
+  auto days = config->GetInt("days", run.days);
+  for (const absl::Status& s : {keep.status(), seed.status(), debtors.status(), days.status()}) {
+    if (!s.ok()) {
+      std::fprintf(stderr, "concerto-demo: %s\n", s.ToString().c_str());
+      return 2;
+    }
+  }
+  if (*debtors < 3 || *days < 1) {
+    std::fprintf(stderr, "concerto-demo: --debtors must be >= 3 and --days >= 1\n");
     return 2;
   }
+  run.seed = static_cast<uint64_t>(*seed);
+  run.debtors = static_cast<int>(*debtors);
+  run.days = static_cast<int>(*days);
+  run.invoices_csv = config->GetString("invoices", "");
+  run.verbose = config->GetBool("verbose", false).value_or(false);
+  const std::string out_dir = config->GetString("out", "build/demo-report");
+
   local::StackOptions options;
   options.state_dir = config->GetString("state-dir", "build/stack");
   options.bin_dir = config->GetString("bin-dir", "build");
   options.kafka_brokers = config->GetString("kafka-brokers", "");
   options.redis = config->GetString("redis", "");
-  options.extra_service_flags = {"--clock=simulated"};
+  options.extra_service_flags = {
+      "--clock=simulated",
+      absl::StrCat("--clock-start=", absl::FormatCivilTime(run.start), "T00:00:00Z")};
+  options.service_flags["dunning"] = {
+      absl::StrCat("--strategy-files=", StrategyFiles(config->GetString("strategies", "")))};
 
+  // A fresh run: the stack's Redis keeps nothing of an earlier run.
+  std::error_code ec;
+  std::filesystem::remove_all(options.state_dir, ec);
   std::printf("Starting the local stack (embedded Kafka, redis-server with AOF, services)...\n");
   std::fflush(stdout);
   const absl::Time t0 = absl::Now();
   auto stack = local::Stack::Start(options);
-  if (!stack.ok()) {
-    std::fprintf(stderr, "concerto-demo: stack did not start: %s\n",
-                 stack.status().ToString().c_str());
-    return 1;
-  }
+  if (!stack.ok()) return Fail("stack did not start", stack.status());
   const local::StackAddresses addresses = (*stack)->addresses();
   std::printf("Stack healthy in %s: kafka=%s redis=%s\n",
               absl::FormatDuration(absl::Trunc(absl::Now() - t0, absl::Milliseconds(1))).c_str(),
               addresses.kafka_brokers.c_str(), addresses.redis.c_str());
   for (const auto& [service, address] : addresses.grpc) {
-    std::printf("  %-18s grpc=%s metrics=%s\n", service.c_str(), address.c_str(),
-                addresses.metrics.count(service) ? addresses.metrics.at(service).c_str() : "-");
+    std::printf("  %-18s grpc=%s\n", service.c_str(), address.c_str());
   }
 
-  auto report = local::RunSmokeFlow(addresses);
-  if (!report.ok()) {
-    std::fprintf(stderr, "concerto-demo: smoke flow failed: %s\n",
-                 report.status().ToString().c_str());
+  std::printf("\nPortfolio: seed %llu, %d debtors over three clients, %d days from %s\n",
+              static_cast<unsigned long long>(run.seed), run.debtors, run.days,
+              absl::FormatCivilTime(run.start).c_str());
+  std::fflush(stdout);
+  const absl::Time r0 = absl::Now();
+  auto result = demo::RunPortfolio(addresses, run);
+  if (!result.ok()) {
     (*stack)->Stop();
-    return 1;
+    return Fail("portfolio run failed", result.status());
   }
-  std::printf("\nSmoke flow: a Ping into each service's input topic, a Pong out of its output topic\n");
-  std::printf("  %-18s %s\n", "service", "ping->pong");
-  for (const auto& [service, after] : report->pong_after) {
-    std::printf("  %-18s %.1f ms\n", service.c_str(), absl::ToDoubleMilliseconds(after));
+  std::printf("Ran %d simulated days in %s: ", run.days,
+              absl::FormatDuration(absl::Trunc(absl::Now() - r0, absl::Seconds(1))).c_str());
+  for (const auto& [what, n] : result->counts) std::printf("%s %lld; ", what.c_str(), static_cast<long long>(n));
+  std::printf("\n\n%s\n", reporting::FormatReportTable(result->report).c_str());
+
+  reporting::HtmlReportOptions html;
+  html.title = "Concerto demo: collections KPIs";
+  html.subtitle = "Three clients, a synthetic portfolio, the live services on a simulated clock";
+  html.run_facts = {{"seed", absl::StrCat(run.seed)},
+                    {"debtors", absl::StrCat(run.debtors)},
+                    {"days", absl::StrCat(run.days)},
+                    {"first day", absl::FormatCivilTime(run.start)}};
+  std::filesystem::create_directories(out_dir, ec);
+  for (const reporting::ReportFile& f : reporting::RenderHtmlReport(result->report, result->series, html)) {
+    std::ofstream(std::filesystem::path(out_dir) / f.name, std::ios::binary) << f.content;
   }
-  std::printf("Shared simulated clock: %s -> %s, seen by every service, all quiescent\n",
-              absl::FormatTime("%Y-%m-%d %H:%M", report->clock_before, absl::UTCTimeZone()).c_str(),
-              absl::FormatTime("%Y-%m-%d %H:%M", report->clock_after, absl::UTCTimeZone()).c_str());
+  std::printf("HTML report: %s/index.html\n", out_dir.c_str());
 
   if (*keep) {
-    std::printf("\nStack keeps running (state in %s); Ctrl-C stops it.\n",
-                options.state_dir.c_str());
+    std::printf("\nStack keeps running (state in %s); Ctrl-C stops it.\n", options.state_dir.c_str());
+    for (const auto& [service, address] : addresses.grpc) {
+      std::printf("  %-18s grpc=%s\n", service.c_str(), address.c_str());
+    }
     std::fflush(stdout);
     platform::WaitForShutdownSignal();
   }

@@ -311,6 +311,8 @@ std::vector<std::string> Stack::ServiceArgv(const Child& service) const {
   if (service.name == "contact-channel") {
     argv.push_back("--invoice-target={grpc:invoice}");
     argv.push_back(absl::StrCat("--print-outbox=", options_.state_dir, "/print-outbox"));
+    // No mail relay or SMS provider locally: e-mails and SMS become files to read.
+    argv.push_back(absl::StrCat("--message-outbox=", options_.state_dir, "/message-outbox"));
   }
   for (const std::string& flag : options_.extra_service_flags) argv.push_back(flag);
   if (auto it = options_.service_flags.find(service.name); it != options_.service_flags.end()) {
