@@ -25,7 +25,9 @@ namespace {
 std::string StrategyFiles(const std::string& user_file) {
   if (!user_file.empty()) return user_file;
   const std::string dir = CONCERTO_DEMO_STRATEGIES;
-  return absl::StrCat("aurora-energia=", dir, "/aurora-energia-v2.yaml,",  //
+  // The B2B strategy (any debtor type) is also the shared one: a client's own CSV runs on it.
+  return absl::StrCat(dir, "/vigna-rossa.yaml,",                           //
+                      "aurora-energia=", dir, "/aurora-energia-v2.yaml,",  //
                       "aurora-energia=", dir, "/aurora-energia.yaml,",     //
                       "vigna-rossa=", dir, "/vigna-rossa.yaml,",           //
                       "lumo-huolto=", dir, "/lumo-huolto.yaml");
@@ -94,9 +96,14 @@ int main(int argc, char** argv) {
     std::printf("  %-18s grpc=%s\n", service.c_str(), address.c_str());
   }
 
-  std::printf("\nPortfolio: seed %llu, %d debtors over three clients, %d days from %s\n",
-              static_cast<unsigned long long>(run.seed), run.debtors, run.days,
-              absl::FormatCivilTime(run.start).c_str());
+  if (run.invoices_csv.empty()) {
+    std::printf("\nPortfolio: seed %llu, %d debtors over three clients, %d days from %s\n",
+                static_cast<unsigned long long>(run.seed), run.debtors, run.days,
+                absl::FormatCivilTime(run.start).c_str());
+  } else {
+    std::printf("\nPortfolio: your invoices from %s (client \"your-company\"), %d days from %s\n",
+                run.invoices_csv.c_str(), run.days, absl::FormatCivilTime(run.start).c_str());
+  }
   std::fflush(stdout);
   const absl::Time r0 = absl::Now();
   auto result = demo::RunPortfolio(addresses, run);

@@ -1,12 +1,15 @@
 #include "deploy/local/demo/portfolio_run.h"
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "concerto/contact/v1/contact_api.grpc.pb.h"
 #include "concerto/contact/v1/contact_events.pb.h"
+#include "concerto/dunning/v1/case.pb.h"
 #include "concerto/invoice/v1/invoice_api.grpc.pb.h"
 #include "concerto/invoice/v1/invoice_events.pb.h"
 #include "concerto/payment/v1/payment_api.grpc.pb.h"
@@ -16,6 +19,8 @@
 #include "deploy/local/demo/model/portfolio.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/rules/creditor_reference.h"
+#include "services/invoice/domain/invoice_csv.h"
 #include "libs/platform/runtime/grpc_status.h"
 #include "services/payment/statement/camt053_writer.h"
 
@@ -114,6 +119,78 @@ invoice::v1::InvoiceSpec ToSpec(const m::Invoice& inv, bool history_paid) {
   return s;
 }
 
+// PortfolioFromCsv builds the portfolio from a client's invoice CSV (the invoice service's
+// layout): one client "your-company", a debtor per debtor id (type, country, language and time
+// zone from the CSV's debtor columns where given), the behaviour model's default profile for
+// them. Bad rows are reported and left out; an open balance of zero is a paid invoice.
+absl::StatusOr<m::Portfolio> PortfolioFromCsv(const std::string& path, uint64_t seed) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("invoices: cannot read ", path));
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const invoice::CsvParseResult parsed = invoice::ParseInvoiceCsv(bytes.str());
+  for (const auto& e : parsed.errors) {
+    std::fprintf(stderr, "%s:%lld: %s: %s (row left out)\n", path.c_str(),
+                 static_cast<long long>(e.line), e.column.c_str(), e.problem.c_str());
+  }
+  if (parsed.rows.empty()) return absl::InvalidArgumentError(absl::StrCat("invoices: no good rows in ", path));
+  m::Portfolio p;
+  m::Tenant t;
+  t.tenant_id = "your-company";
+  t.display_name = "Your Company";
+  t.country = "IT";
+  t.time_zone = "Europe/Rome";
+  t.language = "en";
+  t.currency = parsed.rows.front().invoice.currency;
+  p.tenants.push_back(t);
+  std::map<std::string, size_t> debtor_index;
+  for (const invoice::CsvRow& row : parsed.rows) {
+    const invoice::CsvInvoice& ci = row.invoice;
+    if (!debtor_index.count(ci.debtor_id)) {
+      m::Debtor d;
+      d.debtor_id = ci.debtor_id;
+      d.tenant_id = t.tenant_id;
+      const bool business = row.debtor && row.debtor->type == invoice::CsvDebtorType::kBusiness;
+      d.type = business ? m::DebtorType::kBusiness : m::DebtorType::kConsumer;
+      d.legal_name = business ? ci.debtor_id : "";
+      d.given_name = business ? "" : "Customer";
+      d.family_name = business ? "" : ci.debtor_id;
+      d.country = row.debtor && !row.debtor->country.empty() ? row.debtor->country : t.country;
+      d.preferred_language = row.debtor && !row.debtor->language.empty() ? row.debtor->language : "en";
+      d.time_zone = row.debtor && !row.debtor->time_zone.empty() ? row.debtor->time_zone : t.time_zone;
+      m::ContactPoint email;
+      email.contact_point_id = absl::StrCat(ci.debtor_id, "-cp1");
+      email.kind = m::ContactKind::kEmail;
+      email.email = absl::StrCat(ci.debtor_id, "@example.invalid");
+      email.primary = true;
+      d.contact_points.push_back(email);
+      d.consents.push_back({m::Channel::kEmail, true, "contract"});
+      d.profile = m::DrawProfile({t.tenant_id, d.type, m::RiskBand::kMedium}, d.debtor_id,
+                                 d.preferred_language, m::Channel::kEmail, seed);
+      debtor_index[ci.debtor_id] = p.debtors.size();
+      p.debtors.push_back(std::move(d));
+    }
+    m::Invoice inv;
+    inv.invoice_number = ci.invoice_number;
+    inv.tenant_id = t.tenant_id;
+    inv.debtor_id = ci.debtor_id;
+    inv.issue_date = ci.issue_date;
+    inv.due_date = ci.due_date;
+    inv.amount = rules::Money{ci.amount_minor, ci.currency};
+    inv.payment_reference = ci.payment_reference.empty()
+                                ? rules::CreditorReferenceForInvoiceNumber(ci.invoice_number)
+                                : ci.payment_reference;
+    if (ci.open_balance_minor.has_value() && *ci.open_balance_minor == 0) {
+      inv.outcome = m::HistoryOutcome::kPaidOnTime;
+      inv.paid_on = ci.due_date;
+    } else {
+      inv.outcome = m::HistoryOutcome::kOpenOverdue;
+    }
+    p.invoices.push_back(std::move(inv));
+  }
+  return p;
+}
+
 // Call runs a unary RPC, retrying while the service says UNAVAILABLE (restarting, or its Redis
 // or broker is): every request of the driver carries an idempotency key, so a retry is safe.
 template <typename Request, typename Response, typename Method>
@@ -165,11 +242,17 @@ class Driver {
   }
 
   absl::StatusOr<RunResult> Run() {
-    m::PortfolioOptions po;
-    po.seed = options_.seed;
-    po.debtors = options_.debtors;
-    po.today = options_.start + options_.days;
-    portfolio_ = m::GeneratePortfolio(po);
+    if (options_.invoices_csv.empty()) {
+      m::PortfolioOptions po;
+      po.seed = options_.seed;
+      po.debtors = options_.debtors;
+      po.today = options_.start + options_.days;
+      portfolio_ = m::GeneratePortfolio(po);
+    } else {
+      auto from_csv = PortfolioFromCsv(options_.invoices_csv, options_.seed);
+      if (!from_csv.ok()) return from_csv.status();
+      portfolio_ = *std::move(from_csv);
+    }
     for (const m::Debtor& d : portfolio_.debtors) {
       states_[{d.tenant_id, d.debtor_id}].debtor = &d;
     }
@@ -539,6 +622,9 @@ class Driver {
       contact::v1::ContactAttemptSent m;
       if (!m.ParseFromString(env.payload())) return;
       OnContact(env.tenant(), m.attempt());
+    } else if (type == dunning::v1::CaseClosed::descriptor()->full_name()) {
+      dunning::v1::CaseClosed m;
+      if (m.ParseFromString(env.payload())) OnCaseClosed(env, m);
     } else if (type == payment::v1::PaymentAllocated::descriptor()->full_name()) {
       payment::v1::PaymentAllocated m;
       if (!m.ParseFromString(env.payload())) return;
@@ -578,6 +664,46 @@ class Driver {
       for (const auto& id : m.invoice_ids()) numbers.push_back(numbers_[id]);
       Schedule(env.tenant(), m.debtor_id(),
                m::PlanPayments(it->second.debtor->profile, terms, numbers, options_.seed));
+    }
+  }
+
+  // OnCaseClosed: some debtors answer the satisfaction survey offered when a case closes.
+  void OnCaseClosed(const common::v1::Envelope& env, const dunning::v1::CaseClosed& closed) {
+    auto it = states_.find({env.tenant(), closed.debtor_id()});
+    if (it == states_.end()) return;
+    DebtorState& st = it->second;
+    m::CaseExperience experience;
+    experience.contacts = st.contacts;
+    switch (closed.final_state()) {
+      case dunning::v1::CASE_STATE_PAID:
+        experience.closed_how = st.stage == m::CaseStage::kOnPlan     ? m::CaseClosure::kPlanCompleted
+                                : st.stage == m::CaseStage::kPromised ? m::CaseClosure::kPromiseKept
+                                : st.contacts == 0                    ? m::CaseClosure::kPaidBeforeDue
+                                                                      : m::CaseClosure::kPaid;
+        break;
+      case dunning::v1::CASE_STATE_WRITTEN_OFF:
+        experience.closed_how = m::CaseClosure::kWrittenOff;
+        break;
+      default:
+        experience.closed_how = m::CaseClosure::kPaid;
+    }
+    experience.preferred_channel_used = true;
+    const std::string survey_key = absl::StrCat(env.tenant(), "-", closed.debtor_id(), "-", env.event_id());
+    st.contacts = 0;
+    st.stage = m::CaseStage::kDunning;
+    if (!m::AnswersSurvey(st.debtor->profile, experience, options_.seed)) return;
+    const m::SurveyResult answer = m::SurveyAnswer(st.debtor->profile, experience, options_.seed);
+    contact::v1::RecordSurveyAnswerRequest req;
+    *req.mutable_context() = Context(env.tenant(), absl::StrCat("survey-", survey_key));
+    req.set_debtor_id(closed.debtor_id());
+    req.set_trigger(contact::v1::SURVEY_TRIGGER_CASE_CLOSED);
+    req.set_csat(answer.csat);
+    req.set_nps(answer.nps);
+    contact::v1::RecordSurveyAnswerResponse resp;
+    if (Call([&](grpc::ClientContext* c, const auto& r, auto* o) {
+          return contacts_->RecordSurveyAnswer(c, r, o);
+        }, req, &resp).ok()) {
+      ++counts_["survey answers"];
     }
   }
 
