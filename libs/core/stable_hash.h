@@ -23,7 +23,8 @@ struct Hash128 {
 Hash128 Murmur3x64_128(std::string_view data);
 
 // DeterministicId derives a 32-hex-character id from a parent id and a position or name, e.g.
-// the id of the 2nd event emitted by input "e-17" is DeterministicId("e-17", "out/1").
+// the id of the 2nd event the dunning service emits for input "e-17" is
+// DeterministicId("e-17", "dunning/out/1").
 std::string DeterministicId(std::string_view parent, std::string_view position);
 
 // StableBucket maps `key` into [0, buckets) the same way everywhere (champion/challenger splits).

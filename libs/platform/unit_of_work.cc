@@ -58,6 +58,24 @@ bool IsPermanentRejection(const absl::Status& status) {
          status.code() == absl::StatusCode::kFailedPrecondition;
 }
 
+Envelope EnvelopeOf(const Input& in, OutputEvent event, size_t position, absl::Time now,
+                    const std::string& producer) {
+  Envelope env;
+  // The producer is part of the id: two services reacting to the same input emit distinct
+  // events, and a consumer of both topics must not take one for a duplicate of the other.
+  env.set_event_id(core::DeterministicId(in.id, absl::StrCat(producer, "/out/", position)));
+  env.set_tenant(event.tenant.empty() ? in.tenant : event.tenant);
+  env.set_aggregate_key(event.aggregate_key.empty() ? in.aggregate_key : event.aggregate_key);
+  env.set_type(event.type);
+  SetTimestamp(now, env.mutable_occurred_at());
+  env.set_causation_id(in.id);
+  env.set_correlation_id(in.correlation_id.empty() ? in.id : in.correlation_id);
+  env.set_schema_version(event.schema_version);
+  env.set_payload(std::move(event.payload));
+  env.set_producer(producer);
+  return env;
+}
+
 UnitOfWorkRunner::UnitOfWorkRunner(std::string service, redis::UnitOfWorkStore* store,
                                    Handler* handler, const Clock* clock)
     : service_(std::move(service)),
@@ -124,19 +142,9 @@ absl::StatusOr<RunResult> UnitOfWorkRunner::Run(const std::vector<WorkItem>& ite
           const std::string correlation = in.correlation_id.empty() ? in.id : in.correlation_id;
           for (size_t k = 0; k < effects->events.size(); ++k) {
             OutputEvent& ev = effects->events[k];
-            Envelope env;
-            env.set_event_id(core::DeterministicId(in.id, absl::StrCat("out/", k)));
-            env.set_tenant(ev.tenant.empty() ? in.tenant : ev.tenant);
-            env.set_aggregate_key(ev.aggregate_key.empty() ? in.aggregate_key : ev.aggregate_key);
-            env.set_type(ev.type);
-            SetTimestamp(now, env.mutable_occurred_at());
-            env.set_causation_id(in.id);
-            env.set_correlation_id(correlation);
-            env.set_schema_version(ev.schema_version);
-            env.set_payload(std::move(ev.payload));
-            env.set_producer(service_);
             OutboxRecord rec;
             rec.set_topic(ev.topic);
+            const Envelope env = EnvelopeOf(in, std::move(ev), k, now, service_);
             rec.set_key(env.aggregate_key());
             rec.set_entry_id(env.event_id());
             auto* h = rec.add_headers();

@@ -72,6 +72,12 @@ class UnitOfWorkRunner {
   const Clock* clock_;
 };
 
+// EnvelopeOf wraps the `position`-th event a unit of work of `producer` emitted: its id derives
+// from the producer, the input's id and the position, so a replayed input yields the same
+// envelope and two services reacting to one input never share an id.
+concerto::common::v1::Envelope EnvelopeOf(const Input& in, OutputEvent event, size_t position,
+                                          absl::Time now, const std::string& producer);
+
 // IsPermanentRejection: the input is wrong for good (dead-letter it, never retry).
 bool IsPermanentRejection(const absl::Status& status);
 

@@ -2,74 +2,28 @@
 // is the active champion, further versions of it can be its challenger; the built-in default
 // otherwise) and runs the case engine on the platform runtime, with the gRPC CaseService and
 // StrategyService (cases are read from Redis at --redis over --shards shards, like the
-// processor's; strategy versions put through the API live in memory).
+// processor's; strategy versions put through the API are kept in Redis). --step-settle=1m: how
+// long a step that is already due waits for the rest of an import (DunningOptions).
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <thread>
-#include <tuple>
 
 #include "absl/synchronization/notification.h"
 
-#include "absl/strings/str_split.h"
 #include "libs/platform/runtime/config.h"
 #include "libs/platform/redis/redis_client.h"
 #include "libs/platform/service_main.h"
 #include "services/dunning/app/case_reader.h"
 #include "services/dunning/app/case_service.h"
-#include "services/dunning/app/default_strategy.h"
 #include "services/dunning/app/dunning_handler.h"
 #include "services/dunning/app/legal_ledger.h"
+#include "services/dunning/app/strategy_files.h"
 #include "services/dunning/app/strategy_service.h"
 #include "services/dunning/app/strategy_store.h"
-#include "services/dunning/domain/strategy_yaml.h"
-
-namespace {
-
-// Loaded: (tenant, strategy, yaml) of every version read from --strategy-files.
-using Loaded = std::vector<std::tuple<std::string, concerto::dunning::v1::Strategy, std::string>>;
-
-// LoadStrategies reads "--strategy-files=a.yaml,tenant1=b.yaml": a file without a tenant is
-// shared by every tenant; "tenant=path" belongs to that tenant (and is its active strategy).
-absl::Status LoadStrategies(const std::string& files, concerto::dunning::StrategyBook* book,
-                            Loaded* loaded) {
-  std::vector<std::pair<std::string, std::string>> texts;  // tenant, yaml
-  if (files.empty()) {
-    texts.emplace_back("", concerto::dunning::kDefaultStrategyYaml);
-  } else {
-    for (const std::string& item :
-         std::vector<std::string>(absl::StrSplit(files, ',', absl::SkipEmpty()))) {
-      std::string tenant, path = item;
-      if (const size_t eq = item.find('='); eq != std::string::npos) {
-        tenant = item.substr(0, eq);
-        path = item.substr(eq + 1);
-      }
-      std::ifstream in(path);
-      if (!in) return absl::NotFoundError("strategy-files: cannot read " + path);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      texts.emplace_back(tenant, ss.str());
-    }
-  }
-  for (const auto& [tenant, text] : texts) {
-    auto strategy = concerto::dunning::ParseStrategyYaml(text);
-    if (!strategy.ok()) return strategy.status();
-    loaded->emplace_back(tenant, *strategy, text);
-    const std::string id = strategy->id();
-    const int version = strategy->version();
-    if (absl::Status s = book->Put(tenant, *std::move(strategy)); !s.ok()) return s;
-    if (!tenant.empty()) {
-      if (absl::Status s = book->Activate(tenant, id, version); !s.ok()) return s;
-    }
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   concerto::dunning::StrategyBook strategies;
-  Loaded loaded;
+  concerto::dunning::LoadedStrategies loaded;
+  concerto::dunning::DunningOptions options;
   std::string redis_address = "127.0.0.1:6379";
   int shards = 8;
   {
@@ -77,17 +31,23 @@ int main(int argc, char** argv) {
     // (and reports a bad configuration itself).
     auto config = concerto::platform::Config::Load(argc, argv);
     const std::string files = config.ok() ? config->GetString("strategy-files", "") : "";
-    if (absl::Status s = LoadStrategies(files, &strategies, &loaded); !s.ok()) {
+    if (absl::Status s = concerto::dunning::LoadStrategyFiles(files, &strategies, &loaded); !s.ok()) {
       std::fprintf(stderr, "dunning: %s\n", s.ToString().c_str());
       return 2;
     }
     if (config.ok()) {
+      auto settle = config->GetDuration("step-settle", options.step_settle);
+      if (!settle.ok()) {
+        std::fprintf(stderr, "dunning: %s\n", settle.status().ToString().c_str());
+        return 2;
+      }
+      options.step_settle = *settle;
       redis_address = config->GetString("redis", redis_address);
       auto n = config->GetInt("shards", shards);
       if (n.ok() && *n > 0) shards = static_cast<int>(*n);
     }
   }
-  concerto::dunning::DunningHandler handler(&strategies);
+  concerto::dunning::DunningHandler handler(&strategies, options);
   std::unique_ptr<concerto::dunning::StrategyStore> store;
   concerto::dunning::StrategyServiceImpl* strategy_service = nullptr;
   absl::Notification stop_refresh;

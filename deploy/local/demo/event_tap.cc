@@ -14,25 +14,28 @@ absl::StatusOr<std::unique_ptr<EventTap>> EventTap::Create(const std::string& br
   return std::unique_ptr<EventTap>(new EventTap(*std::move(consumer)));
 }
 
-absl::StatusOr<std::vector<common::v1::Envelope>> EventTap::Drain(absl::Duration quiet,
-                                                                 absl::Duration timeout) {
+absl::StatusOr<std::vector<common::v1::Envelope>> EventTap::Drain(absl::Duration timeout) {
   std::vector<common::v1::Envelope> out;
   const absl::Time deadline = absl::Now() + timeout;
-  absl::Time last_message = absl::Now();
   while (true) {
-    auto messages = consumer_->Poll(2000, absl::Milliseconds(50));
+    auto messages = consumer_->Poll(2000, absl::Milliseconds(20));
     if (!messages.ok()) return messages.status();
     for (const auto& m : *messages) {
-      last_message = absl::Now();
       common::v1::Envelope env;
       if (!env.ParseFromString(m.value)) continue;
       if (!seen_.insert(env.event_id()).second) continue;  // a relayed duplicate
       out.push_back(std::move(env));
     }
-    const bool joined = !consumer_->Assignment().empty();
-    if (joined && messages->empty() && absl::Now() - last_message >= quiet) return out;
+    if (messages->empty() && !consumer_->Assignment().empty()) {
+      // Nothing more at hand: done once the broker has nothing this reader has not read.
+      auto lags = consumer_->BrokerLag();
+      if (!lags.ok()) return lags.status();
+      bool caught_up = true;
+      for (const auto& l : *lags) caught_up = caught_up && l.lag == 0;
+      if (caught_up) return out;
+    }
     if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError("event tap: the streams did not go quiet");
+      return absl::DeadlineExceededError("event tap: could not read up to the end of the streams");
     }
   }
 }

@@ -1,7 +1,9 @@
 // EventTap: the demo's window on the event streams. One consumer (its own group) over every
-// domain topic from the beginning; Drain returns what was published since the last call, once
-// the stack is quiescent (everything is in Kafka then, so "nothing new for a moment" means
-// "caught up"). The demo feeds what it reads to the KPI fold and to the debtor behaviour model.
+// domain topic from the beginning; Drain, called once the stack is quiescent (everything is in
+// Kafka then), returns what was published since the last call, reading up to the end offsets
+// the broker reports, so each call's events are exactly those of one quiet-to-quiet round. The
+// demo feeds what it reads to the KPI fold, to the debtor behaviour model and to the history
+// the in-process engine replays.
 #pragma once
 
 #include <memory>
@@ -24,9 +26,8 @@ class EventTap {
                                                           const std::vector<std::string>& topics);
 
   // Drain returns every envelope published since the previous call (duplicates by event id
-  // dropped), once nothing new arrived for `quiet`; DEADLINE_EXCEEDED after `timeout`.
-  absl::StatusOr<std::vector<common::v1::Envelope>> Drain(absl::Duration quiet = absl::Milliseconds(300),
-                                                          absl::Duration timeout = absl::Seconds(60));
+  // dropped), up to the end of every partition; DEADLINE_EXCEEDED after `timeout`.
+  absl::StatusOr<std::vector<common::v1::Envelope>> Drain(absl::Duration timeout = absl::Seconds(60));
 
  private:
   explicit EventTap(std::unique_ptr<platform::kafka::Consumer> consumer)

@@ -1,7 +1,8 @@
 // concerto-demo: the main job. Brings the local stack up on the embedded default (embedded
 // Kafka, redis-server with AOF, every service on the shared simulated clock), proves every
 // service answers (smoke flow), then runs a synthetic portfolio of three clients through the
-// live services day by day (PortfolioRun), prints the KPI table and writes the HTML report.
+// live services day by day (PortfolioRun), prints the KPI table and writes the HTML report, and
+// replays the run's history through the in-process engine to show it decides the same.
 //   concerto-demo [--seed=42] [--debtors=300] [--days=120] [--out=DIR] [--keep-running]
 //                 [--strategies=FILE] [--invoices=CSV] [--state-dir=DIR] [--bin-dir=BUILD]
 #include <cstdio>
@@ -13,6 +14,8 @@
 #include "deploy/local/demo/portfolio_run.h"
 #include "deploy/local/demo/smoke_flow.h"
 #include "deploy/local/stack/stack.h"
+#include "services/dunning/app/history_replay.h"
+#include "services/dunning/app/strategy_files.h"
 #include "libs/platform/runtime/config.h"
 #include "libs/platform/runtime/shutdown_signal.h"
 
@@ -31,6 +34,49 @@ std::string StrategyFiles(const std::string& user_file) {
                       "aurora-energia=", dir, "/aurora-energia.yaml,",     //
                       "vigna-rossa=", dir, "/vigna-rossa.yaml,",           //
                       "lumo-huolto=", dir, "/lumo-huolto.yaml");
+}
+
+// CheckInProcessEngine replays the run's history through the dunning service's handler in this
+// process (no Kafka, no Redis) and says whether it decided what the live service decided.
+// Returns false when it did not.
+bool CheckInProcessEngine(const std::string& strategy_files, const demo::RunResult& result,
+                          bool verbose) {
+  dunning::StrategyBook book;
+  if (absl::Status s = dunning::LoadStrategyFiles(strategy_files, &book); !s.ok()) {
+    std::printf("In-process engine: strategies not loaded: %s\n", s.ToString().c_str());
+    return false;
+  }
+  const absl::Time t0 = absl::Now();
+  auto replay = dunning::ReplayHistory(book, result.history);
+  if (!replay.ok()) {
+    std::printf("In-process engine: replay failed: %s\n", replay.status().ToString().c_str());
+    return false;
+  }
+  const std::vector<common::v1::Envelope> live = dunning::PublishedCaseEvents(result.history);
+  const dunning::ReplayComparison c = dunning::CompareCaseEvents(live, replay->case_events);
+  std::printf("In-process engine (the dunning handler without Kafka or Redis) replayed the run in "
+              "%s: %lld cases, %lld case events; ",
+              absl::FormatDuration(absl::Trunc(absl::Now() - t0, absl::Milliseconds(1))).c_str(),
+              static_cast<long long>(c.cases), static_cast<long long>(c.case_events));
+  if (c.differing_cases.empty()) {
+    std::printf("every decision the same as the live service's.\n");
+    return true;
+  }
+  std::printf("%zu cases decided differently, e.g. %s.\n", c.differing_cases.size(),
+              c.differing_cases.front().c_str());
+  if (verbose) {
+    for (const std::string& key : c.differing_cases) {
+      using Side = std::pair<const char*, const std::vector<common::v1::Envelope>*>;
+      for (const auto& [label, events] :
+           {Side("live", &live), Side("in-process", &replay->case_events)}) {
+        std::printf("  %s, %s:\n", key.c_str(), label);
+        for (const common::v1::Envelope& env : *events) {
+          if (env.aggregate_key() == key) std::printf("    %s\n", dunning::DescribeEvent(env).c_str());
+        }
+      }
+    }
+  }
+  return false;
 }
 
 int Fail(const std::string& what, const absl::Status& s) {
@@ -77,8 +123,8 @@ int main(int argc, char** argv) {
   options.extra_service_flags = {
       "--clock=simulated",
       absl::StrCat("--clock-start=", absl::FormatCivilTime(run.start), "T00:00:00Z")};
-  options.service_flags["dunning"] = {
-      absl::StrCat("--strategy-files=", StrategyFiles(config->GetString("strategies", "")))};
+  const std::string strategy_files = StrategyFiles(config->GetString("strategies", ""));
+  options.service_flags["dunning"] = {absl::StrCat("--strategy-files=", strategy_files)};
 
   // A fresh run: the stack's Redis keeps nothing of an earlier run.
   std::error_code ec;
@@ -115,6 +161,7 @@ int main(int argc, char** argv) {
               absl::FormatDuration(absl::Trunc(absl::Now() - r0, absl::Seconds(1))).c_str());
   for (const auto& [what, n] : result->counts) std::printf("%s %lld; ", what.c_str(), static_cast<long long>(n));
   std::printf("\n\n%s\n", reporting::FormatReportTable(result->report).c_str());
+  const bool engine_agrees = CheckInProcessEngine(strategy_files, *result, run.verbose);
 
   reporting::HtmlReportOptions html;
   html.title = "Concerto demo: collections KPIs";
@@ -139,5 +186,5 @@ int main(int argc, char** argv) {
   }
   (*stack)->Stop();
   std::printf("Stack stopped cleanly.\n");
-  return 0;
+  return engine_agrees ? 0 : 1;
 }

@@ -262,6 +262,8 @@ class Driver {
     if (!tap.ok()) return tap.status();
     tap_ = *std::move(tap);
 
+    clock_ = absl::FromCivil(options_.start, absl::UTCTimeZone());
+    history_.push_back({clock_, {}});
     if (absl::Status s = ImportDay(options_.start, /*first=*/true); !s.ok()) return s;
     if (absl::Status s = Settle(); !s.ok()) return s;
     for (int day = 0; day < options_.days; ++day) {
@@ -296,6 +298,7 @@ class Driver {
       }
     }
     RunResult result;
+    result.history = std::move(history_);
     result.report = fold_.Snapshot(options_.start, options_.start + (options_.days - 1));
     result.series = std::move(series_);
     result.counts = counts_;
@@ -565,6 +568,7 @@ class Driver {
         req, &reply);
     if (!s.ok()) return platform::FromGrpcStatus(s);
     clock_ = absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(reply.now()));
+    history_.push_back({clock_, {}});
     return absl::OkStatus();
   }
 
@@ -573,10 +577,11 @@ class Driver {
   absl::Status Settle() {
     for (int round = 0; round < 50; ++round) {
       if (absl::Status s = WaitQuiescent(); !s.ok()) return s;
-      auto envelopes = tap_->Drain(absl::Milliseconds(40));
+      auto envelopes = tap_->Drain();
       if (!envelopes.ok()) return envelopes.status();
       if (envelopes->empty()) return absl::OkStatus();
       for (const auto& env : *envelopes) Observe(env);
+      history_.push_back({clock_, *std::move(envelopes)});
     }
     return absl::DeadlineExceededError("the stack kept producing events without settling");
   }
@@ -786,6 +791,7 @@ class Driver {
   reporting::PortfolioFold fold_;
   std::vector<reporting::DailyPoint> series_;
   std::map<std::string, int64_t> counts_;
+  std::vector<dunning::HistoryRound> history_;
   int64_t events_ = 0;
   absl::Time clock_ = absl::InfinitePast();
 };

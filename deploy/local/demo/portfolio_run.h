@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "deploy/local/stack/stack_env.h"
+#include "services/dunning/app/history_replay.h"
 #include "services/reporting/domain/kpi_fold.h"
 #include "services/reporting/report/html_report.h"
 
@@ -41,6 +42,9 @@ struct RunResult {
   // Every debtor's money ledger: "<tenant>/<debtor>" -> its allocations and reversals, in
   // order of payment id ("PaymentAllocated pay-… EUR 412.50 -> inv-…").
   std::map<std::string, std::vector<std::string>> ledgers;
+  // Every event the services published, round by round as the driver read them whenever the
+  // stack was quiet, with the clock: the run's history, which the in-process engine replays.
+  std::vector<dunning::HistoryRound> history;
 };
 
 // RunPortfolio drives the scenario against a running stack (which must be on the simulated

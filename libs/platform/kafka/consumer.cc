@@ -244,6 +244,46 @@ absl::Status Consumer::RewindToCommitted() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<PartitionLag>> Consumer::BrokerLag(absl::Duration timeout) {
+  if (closed_) return ClosedError();
+  const auto [assigned, positions] = ReadPositions();
+  // One ListOffsets request per broker: "the offset of time -1" is the end of the partition.
+  ListPtr ends = ToList(assigned);
+  for (int i = 0; i < ends->cnt; ++i) ends->elems[i].offset = RD_KAFKA_OFFSET_END;
+  if (auto s = KafkaError(rd_kafka_offsets_for_times(
+                              rk_, ends.get(), static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+                          "kafka end offsets");
+      !s.ok()) {
+    return s;
+  }
+  std::vector<PartitionLag> out;
+  for (int i = 0; i < ends->cnt; ++i) {
+    const auto& e = ends->elems[i];
+    if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return absl::UnavailableError(absl::StrCat("kafka end offset of ", e.topic, "/",
+                                                 e.partition, ": ", rd_kafka_err2str(e.err)));
+    }
+    auto it = positions.find({e.topic, e.partition});
+    // Not read yet: it was empty or is read from the beginning (the low watermark).
+    int64_t from = 0;
+    if (it != positions.end()) {
+      from = it->second;
+    } else {
+      int64_t low = -1, high = -1;
+      rd_kafka_get_watermark_offsets(rk_, e.topic, e.partition, &low, &high);
+      from = std::max<int64_t>(0, low);
+    }
+    out.push_back({e.topic, e.partition, std::max<int64_t>(0, e.offset - from)});
+  }
+  return out;
+}
+
+std::pair<std::vector<TopicPartition>, std::map<TopicPartition, int64_t>>
+Consumer::ReadPositions() const {
+  absl::MutexLock lock(&mu_);
+  return {assignment_, positions_};
+}
+
 std::vector<TopicPartition> Consumer::Assignment() const {
   absl::MutexLock lock(&mu_);
   return assignment_;
@@ -251,13 +291,7 @@ std::vector<TopicPartition> Consumer::Assignment() const {
 
 absl::StatusOr<std::vector<PartitionLag>> Consumer::Lag() {
   if (closed_) return ClosedError();
-  std::vector<TopicPartition> assigned;
-  std::map<TopicPartition, int64_t> positions;
-  {
-    absl::MutexLock lock(&mu_);
-    assigned = assignment_;
-    positions = positions_;
-  }
+  const auto [assigned, positions] = ReadPositions();
   std::vector<PartitionLag> out;
   std::vector<TopicPartition> unknown;  // no position yet: fall back to the committed offset
   for (const auto& tp : assigned) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <utility>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,12 +77,19 @@ class Consumer {
   // reports high minus committed (or low watermark), or 0 if its watermarks are unknown.
   absl::StatusOr<std::vector<PartitionLag>> Lag();
 
+  // BrokerLag is Lag against the high watermarks the broker reports now (one request per
+  // assigned partition): for readers that must know they have read everything published so far.
+  // A partition not read yet counts from its low watermark.
+  absl::StatusOr<std::vector<PartitionLag>> BrokerLag(absl::Duration timeout = absl::Seconds(5));
+
   // Close leaves the group cleanly (the listener gets OnRevoked). Idempotent; the destructor
   // calls it. Every other call fails with FAILED_PRECONDITION afterwards.
   void Close();
 
  private:
   explicit Consumer(RebalanceListener* listener) : listener_(listener) {}
+  // ReadPositions: the assignment and the next offset to read of each partition, together.
+  std::pair<std::vector<TopicPartition>, std::map<TopicPartition, int64_t>> ReadPositions() const;
   struct Callbacks;  // librdkafka callbacks, defined in consumer.cc
   void HandleRebalance(int err, rd_kafka_topic_partition_list_t* partitions);
 

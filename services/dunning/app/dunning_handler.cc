@@ -390,6 +390,7 @@ absl::StatusOr<platform::Effects> DunningHandler::Apply(const std::optional<std:
   if (absl::Status s = strategies_->FillFor(current, &ctx); !s.ok()) return s;
   // The tenant's totals live in the ledger aggregate: escalations ask it for a slot.
   ctx.defer_legal_ratio_check = true;
+  ctx.step_settle = options_.step_settle;
   platform::Effects fx;
   std::optional<ledger::v1::LegalSlotDecided> slot;
   absl::StatusOr<std::vector<CaseInput>> inputs;

@@ -74,9 +74,18 @@ class StrategyBook {
   std::map<std::string, TenantBook> tenants_ ABSL_GUARDED_BY(mu_);
 };
 
+// DunningOptions: how the service runs the engine (the same in the live service and in replays).
+struct DunningOptions {
+  // A step already due when an input makes it due fires this much later (EngineContext::
+  // step_settle): an import's invoices of one debtor arrive in consumer batches, and the step
+  // must not depend on where a batch ends.
+  absl::Duration step_settle = absl::Minutes(1);
+};
+
 class DunningHandler final : public platform::Handler {
  public:
-  explicit DunningHandler(const StrategyBook* strategies) : strategies_(strategies) {}
+  explicit DunningHandler(const StrategyBook* strategies, DunningOptions options = {})
+      : strategies_(strategies), options_(options) {}
   absl::StatusOr<platform::Effects> Apply(const std::optional<std::string>& state,
                                           const platform::Input& input, absl::Time now) override;
 
@@ -87,6 +96,7 @@ class DunningHandler final : public platform::Handler {
 
  private:
   const StrategyBook* strategies_;
+  const DunningOptions options_;
 };
 
 // CaseKey is the aggregate key of the case of `debtor_id` in `tenant`: "tenant/debtor".

@@ -542,6 +542,7 @@ class Engine {
 
   // ReconcileTimer arms the timer the new state wants, cancelling a different armed one.
   void ReconcileTimer() {
+    const absl::Time earliest = now_ + ctx_.step_settle;
     bool want = false;
     int want_step = 0;
     absl::Time want_due;
@@ -554,7 +555,7 @@ class Engine {
         want = true;
         want_step = c_.next_step();
         raw_due = At(StepDay(segment_->steps(want_step), anchor));
-        want_due = std::max(raw_due, now_);
+        want_due = std::max(raw_due, earliest);
         if (pending_due_) want_due = raw_due = *pending_due_;
       }
     } else if (s == kHardship && c_.has_hardship_until()) {
@@ -567,7 +568,9 @@ class Engine {
     pending_due_.reset();
     if (armed && want && c_.timer_step() == want_step) {
       const absl::Time armed_due = FromTs(c_.timer_due());
-      if (armed_due == raw_due || (raw_due <= now_ && armed_due <= now_)) return;  // keep it
+      // Keep it: it is the one wanted, or both are already due (a later input must not push an
+      // overdue step further out).
+      if (armed_due == raw_due || (raw_due <= earliest && armed_due <= earliest)) return;
     }
     if (!armed && !want) return;
     if (armed) {

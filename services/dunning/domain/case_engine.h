@@ -169,6 +169,10 @@ struct EngineContext {
   bool defer_legal_ratio_check = false;
   const rules::RateTable* interest_rates = nullptr;  // null: built-in ECB / Finnish tables
   const rules::RateTable* uk_rates = nullptr;        // Bank of England; null: no UK interest
+  // A step that is already due when an input makes it due waits this long, so the rest of a
+  // batch (a debtor's other invoices in one import) is on the case before the step decides.
+  // Zero: at once.
+  absl::Duration step_settle = absl::ZeroDuration();
 };
 
 // TimerChange: cancel the previously armed step timer and/or arm a new one. The timer that

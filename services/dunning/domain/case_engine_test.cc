@@ -692,6 +692,22 @@ TEST(CaseEngine, PreDueNudgeRunsWhileCurrentAndArmsTheNextStep) {
   EXPECT_EQ(h.c.state(), v1::CASE_STATE_DUNNING);
 }
 
+TEST(CaseEngine, AnOverdueStepWaitsTheSettleTimeAndALaterInputDoesNotPushItOut) {
+  Harness h;
+  h.ctx.step_settle = absl::Minutes(1);
+  // Due February 20: step 2 (3 days after due) is long due on March 1.
+  ASSERT_TRUE(h.Overdue("inv-1", 10000, Day(2025, 2, 20)).ok());
+  ASSERT_TRUE(h.last.timer.arm);
+  EXPECT_EQ(h.last.timer.due, h.now + absl::Minutes(1));
+  // Thirty seconds later the debtor's next invoice arrives: the armed timer stays.
+  h.now += absl::Seconds(30);
+  ASSERT_TRUE(h.Overdue("inv-2", 5000, Day(2025, 2, 21)).ok());
+  EXPECT_FALSE(h.last.timer.arm);
+  EXPECT_FALSE(h.last.timer.cancel);
+  ASSERT_TRUE(h.FireTimer().ok());
+  EXPECT_THAT(h.LastReason(), HasSubstr("balance EUR 150.00"));
+}
+
 TEST(CaseEngine, NoContactWhileHardshipAndTimerCancelled) {
   Harness h;
   ASSERT_TRUE(h.Overdue("inv-1", 10000, Day(2025, 2, 26)).ok());
