@@ -99,7 +99,7 @@ struct Fact {
   FactKind kind = FactKind::kCaseOpened;
   int a = 0;          // suppression reason, final case state, CSAT (0: none)
   int b = -1;         // NPS (-1: none)
-  bool flag = false;  // closed case: it went to legal in this case cycle
+  bool flag = false;  // closed case: it went to legal in this cycle; suppression: deferred
   int64_t minor = 0;  // escalated value
   std::string currency;
   std::string id;  // escalation request event id
@@ -366,7 +366,9 @@ void On(const con::ContactAttemptSent& e, const Ctx& c) {
 }
 
 void On(const con::ContactAttemptSuppressed& e, const Ctx& c) {
-  c.AddFact(e.attempt().debtor_id(), FactKind::kContactSuppressed).a = e.reason();
+  Fact& f = c.AddFact(e.attempt().debtor_id(), FactKind::kContactSuppressed);
+  f.a = e.reason();
+  f.flag = e.has_deferred_until();  // deferred to the next allowed moment, not dropped
 }
 
 void On(const con::SurveyAnswered& e, const Ctx& c) {
@@ -606,8 +608,13 @@ void CountFact(const Fact& f, bool debtor_active, const std::string& debtor_curr
       if (!debtor_currency.empty()) ++g.by_currency[debtor_currency].contacts_sent;
       break;
     case FactKind::kContactSuppressed:
-      ++g.contacts_suppressed;
-      ++g.suppressed_by_reason[ReasonName(f.a)];
+      if (f.flag) {
+        ++g.contacts_deferred;
+        ++g.deferred_by_reason[ReasonName(f.a)];
+      } else {
+        ++g.contacts_suppressed;
+        ++g.suppressed_by_reason[ReasonName(f.a)];
+      }
       break;
     case FactKind::kEscalation:
       ++g.escalations_requested;
@@ -671,8 +678,9 @@ void FinishCurrency(const std::string& currency, const std::map<absl::CivilMonth
                                ? k.best_possible_dso_days.undefined_reason
                                : k.simple_dso_days.undefined_reason);
   }
+  // The period is one unit (N = 1, ADR 0009): what was collected of what was collectable.
   k.cei_percent = ToFigure(rules::CeiPercent(rules::Money{k.opening_receivables, currency}, sales,
-                                             report.cei_months, closing, current));
+                                             /*months=*/1, closing, current));
   k.legal_ratio_percent =
       k.placed <= 0 ? Undefined("nothing placed in the period")
                     : ToFigure(rules::LegalRatioPercent(rules::Money{k.escalated, currency},
@@ -871,8 +879,6 @@ Report PortfolioFold::Snapshot(absl::CivilDay period_start, absl::CivilDay perio
   report.period_start = std::min(period_start, period_end);
   report.period_end = period_end;
   report.period_days = static_cast<int>(report.period_end - report.period_start) + 1;
-  report.cei_months = std::max<int>(
-      1, static_cast<int>(RoundedRatio(rules::Int128{report.period_days} * 12, 365)));
   for (const auto& [tenant, t] : state_->tenants) {
     report.tenants.emplace(tenant, SnapshotTenant(t, report, state_->options));
   }

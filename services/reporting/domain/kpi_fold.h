@@ -76,7 +76,7 @@ struct CurrencyKpis {
   Figure simple_dso_days;         // rules::SimpleDso over the period
   Figure best_possible_dso_days;  // rules::BestPossibleDso over the period
   Figure add_days;                // rules::AverageDaysDelinquent(simple DSO, best possible DSO)
-  Figure cei_percent;             // rules::CeiPercent over Report::cei_months months
+  Figure cei_percent;             // rules::CeiPercent with the period as one unit (N = 1)
 
   // Value escalated to legal in the period (requests not rejected by the legal service).
   int64_t escalated = 0;
@@ -107,12 +107,15 @@ struct GroupKpis {
   int64_t plans_broken = 0;
 
   // Contact actions the strategy requested (contact, call task, final notice, plan offer),
-  // attempts the providers accepted, and attempts the contact policy suppressed, per reason
-  // (lower-case SuppressionReason without its prefix, e.g. "quiet_hours").
+  // attempts the providers accepted, attempts the contact policy suppressed (dropped or handed
+  // to a person) and attempts it deferred to the next allowed moment, per reason (lower-case
+  // SuppressionReason without its prefix, e.g. "quiet_hours").
   int64_t contacts_requested = 0;
   int64_t contacts_sent = 0;
   int64_t contacts_suppressed = 0;
   std::map<std::string, int64_t> suppressed_by_reason;
+  int64_t contacts_deferred = 0;
+  std::map<std::string, int64_t> deferred_by_reason;
 
   int64_t escalations_requested = 0;  // including the rejected ones
   int64_t escalations_rejected = 0;
@@ -158,8 +161,6 @@ struct Report {
   absl::CivilDay period_start;
   absl::CivilDay period_end;
   int period_days = 0;
-  // N of the CEI: the period length in months, round(days x 12 / 365), at least 1.
-  int cei_months = 1;
   std::map<std::string, TenantKpis> tenants;
 };
 

@@ -200,10 +200,12 @@ struct Stream {
     e.mutable_attempt()->set_debtor_id(debtor);
     Add("contact.events", e, day, debtor);
   }
-  void Suppressed(const std::string& debtor, absl::CivilDay day, con::SuppressionReason reason) {
+  void Suppressed(const std::string& debtor, absl::CivilDay day, con::SuppressionReason reason,
+                  bool deferred = false) {
     con::ContactAttemptSuppressed e;
     e.mutable_attempt()->set_debtor_id(debtor);
     e.set_reason(reason);
+    if (deferred) e.mutable_deferred_until()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(day + 1, absl::UTCTimeZone())));
     Add("contact.events", e, day, debtor);
   }
   void Survey(const std::string& debtor, absl::CivilDay day, std::optional<int> csat,
@@ -343,7 +345,6 @@ TEST(KpiFold, SmallPortfolioTenantFigures) {
   EXPECT_EQ(fold.stats().applied, static_cast<int64_t>(s.events.size()));
   const Report r = fold.Snapshot(kMarch1, kMarch31);
   EXPECT_EQ(r.period_days, 31);
-  EXPECT_EQ(r.cei_months, 1);
   ASSERT_EQ(r.tenants.size(), 1u);
   const GroupKpis& g = r.tenants.at("t1").total;
   ASSERT_EQ(g.by_currency.size(), 1u);
@@ -535,7 +536,6 @@ TEST(KpiFold, SnapshotAsOfRunsFromTheFirstFact) {
   EXPECT_EQ(r.period_start, Day(2025, 1, 10));  // i5's issue date; master data does not count
   EXPECT_EQ(r.period_end, kMarch31);
   EXPECT_EQ(r.period_days, 81);
-  EXPECT_EQ(r.cei_months, 3);  // round(81 x 12 / 365) = round(2.66)
   const CurrencyKpis& k = In(r.tenants.at("t1").total);
   EXPECT_EQ(k.invoices_placed, 5);  // i5 (placed 10 Feb) is now inside the period
   EXPECT_EQ(k.placed, Eur(2500));
@@ -566,9 +566,29 @@ TEST(KpiFold, RulebookExample5CeiThroughTheFold) {
   EXPECT_EQ(k.credit_sales, Eur(300'000));
   EXPECT_EQ(k.closing_receivables, Eur(520'000));
   EXPECT_EQ(k.closing_current_receivables, Eur(310'000));
-  EXPECT_EQ(r.cei_months, 1);
   EXPECT_NEAR(Value(k.cei_percent), 280.0 / 490.0 * 100.0, 1e-9);
   EXPECT_THAT(FormatReportTable(r), HasSubstr("EUR 57.14%"));
+}
+
+// ADR 0009: over several months the period is one unit. With 60-day terms and sales growing
+// toward the end, RULEBOOK's sales/N (N = 4 here) gives (1,000 + 1,725 - 6,400) / (1,000 +
+// 1,725 - 6,000) = 112% from two negative sums; as one unit, CEI is collected / collectable.
+TEST(KpiFold, CeiOverSeveralMonthsIsWhatWasCollectedOfWhatWasCollectable) {
+  Stream s;
+  s.Issue("i0", "d1", Day(2024, 12, 15), Day(2025, 1, 14), Eur(1'000));
+  s.Pay("d1", "i0", Day(2025, 1, 20), Eur(1'000));
+  s.Issue("i1", "d2", Day(2025, 1, 10), Day(2025, 2, 9), Eur(500));
+  s.Pay("d2", "i1", Day(2025, 2, 15), Eur(500));
+  s.Issue("i3", "d3", Day(2025, 3, 1), Day(2025, 3, 31), Eur(400));
+  s.Issue("i2", "d4", Day(2025, 4, 10), Day(2025, 6, 9), Eur(6'000));
+  const Report r = FoldAll(s.events).Snapshot(Day(2025, 1, 1), Day(2025, 4, 30));
+  const CurrencyKpis& k = In(r.tenants.at("t1").total);
+  EXPECT_EQ(k.opening_receivables, Eur(1'000));
+  EXPECT_EQ(k.credit_sales, Eur(6'900));
+  EXPECT_EQ(k.closing_receivables, Eur(6'400));
+  EXPECT_EQ(k.closing_current_receivables, Eur(6'000));
+  EXPECT_EQ(k.collected, Eur(1'500));
+  EXPECT_NEAR(Value(k.cei_percent), 1'500.0 / 1'900.0 * 100.0, 1e-9);
 }
 
 // Example 6: at 2025-03-31 AR 212,000; sales Mar 100,000, Feb 80,000, Jan 70,000 -> count-back
@@ -681,6 +701,25 @@ TEST(KpiFold, LegalRatioExcludesRejectedEscalations) {
   EXPECT_EQ(g.escalations_requested, 2);
   EXPECT_EQ(g.escalations_rejected, 1);
   EXPECT_NEAR(Value(In(g).legal_ratio_percent), 4.0, 1e-12);
+}
+
+TEST(KpiFold, ADeferredContactIsCountedAsDeferredNotAsSuppressed) {
+  Stream s;
+  s.Issue("i1", "d1", Day(2025, 2, 1), Day(2025, 3, 3), Eur(6'000));
+  s.Suppressed("d1", Day(2025, 3, 8), con::SUPPRESSION_REASON_QUIET_HOURS, /*deferred=*/true);
+  s.Suppressed("d1", Day(2025, 3, 9), con::SUPPRESSION_REASON_WEEKDAY_OR_HOLIDAY,
+               /*deferred=*/true);
+  s.Suppressed("d1", Day(2025, 3, 10), con::SUPPRESSION_REASON_FREQUENCY_CAP);
+  const Report r = FoldAll(s.events).Snapshot(kMarch1, kMarch31);
+  const GroupKpis& g = r.tenants.at("t1").total;
+  EXPECT_EQ(g.contacts_suppressed, 1);
+  EXPECT_EQ(g.suppressed_by_reason, (std::map<std::string, int64_t>{{"frequency_cap", 1}}));
+  EXPECT_EQ(g.contacts_deferred, 2);
+  EXPECT_EQ(g.deferred_by_reason, (std::map<std::string, int64_t>{{"quiet_hours", 1},
+                                                                   {"weekday_or_holiday", 1}}));
+  const std::string table = FormatReportTable(r);
+  EXPECT_THAT(table, HasSubstr("contacts deferred"));
+  EXPECT_THAT(table, HasSubstr("2 (quiet_hours 1, weekday_or_holiday 1)"));
 }
 
 // ---- delivery: duplicates, unknown types, topic order ----
@@ -817,7 +856,7 @@ TEST(KpiFold, TableHasOneLinePerKpiPerGroupStartingWithTheKpiName) {
   const std::string table = FormatReportTable(r);
   const std::vector<std::string> lines = absl::StrSplit(table, '\n', absl::SkipEmpty());
   ASSERT_FALSE(lines.empty());
-  EXPECT_EQ(lines[0], "period 2025-03-01..2025-03-31 (31 days; cei over 1 month)");
+  EXPECT_EQ(lines[0], "period 2025-03-01..2025-03-31 (31 days)");
 
   const std::vector<std::string> names = {
       "invoices placed",      "collected",          "collection rate",
@@ -828,7 +867,8 @@ TEST(KpiFold, TableHasOneLinePerKpiPerGroupStartingWithTheKpiName) {
       "escalated to legal",   "legal ratio",         "promises made",
       "promises kept",        "promises broken",     "plans created",
       "plans completed",      "plans broken",        "contacts requested",
-      "contacts sent",        "contacts suppressed", "contacts per 1,000 collected",
+      "contacts sent",        "contacts suppressed", "contacts deferred",
+      "contacts per 1,000 collected",
       "cases opened",         "cases closed",        "relationship saved",
       "csat",                 "nps"};
   // 4 groups: all, gentle/challenger, gentle/champion, unassigned.

@@ -82,6 +82,12 @@ CurrencyValue CurrencyMoney(int64_t CurrencyKpis::*member) {
 
 std::string Count(int64_t n) { return absl::StrCat(n); }
 
+// WithReasons: "79 (quiet_hours 30, weekday_or_holiday 43)".
+std::string WithReasons(int64_t n, const std::map<std::string, int64_t>& by_reason) {
+  if (by_reason.empty()) return Count(n);
+  return absl::StrCat(n, " (", absl::StrJoin(by_reason, ", ", absl::PairFormatter(" ")), ")");
+}
+
 // Counted renders "1 answer", "3 answers".
 std::string Counted(int64_t n, const char* noun) {
   return absl::StrCat(n, " ", noun, n == 1 ? "" : "s");
@@ -189,13 +195,9 @@ const std::vector<KpiLine>& Lines() {
       {"contacts requested", [](const GroupKpis& g) { return Count(g.contacts_requested); }},
       {"contacts sent", [](const GroupKpis& g) { return Count(g.contacts_sent); }},
       {"contacts suppressed",
-       [](const GroupKpis& g) {
-         if (g.suppressed_by_reason.empty()) return Count(g.contacts_suppressed);
-         return absl::StrCat(g.contacts_suppressed, " (",
-                             absl::StrJoin(g.suppressed_by_reason, ", ",
-                                           absl::PairFormatter(" ")),
-                             ")");
-       }},
+       [](const GroupKpis& g) { return WithReasons(g.contacts_suppressed, g.suppressed_by_reason); }},
+      {"contacts deferred",
+       [](const GroupKpis& g) { return WithReasons(g.contacts_deferred, g.deferred_by_reason); }},
       {"contacts per 1,000 collected",
        [](const GroupKpis& g) {
          return PerCurrency(g, [](const std::string& c, const CurrencyKpis& k) {
@@ -237,9 +239,8 @@ const std::vector<KpiLine>& Lines() {
 
 std::string FormatReportTable(const Report& report) {
   std::string out = absl::StrFormat(
-      "period %s..%s (%d days; cei over %d month%s)\n", absl::FormatCivilTime(report.period_start),
-      absl::FormatCivilTime(report.period_end), report.period_days, report.cei_months,
-      report.cei_months == 1 ? "" : "s");
+      "period %s..%s (%d days)\n", absl::FormatCivilTime(report.period_start),
+      absl::FormatCivilTime(report.period_end), report.period_days);
   for (const auto& [tenant, t] : report.tenants) {
     // The tenant, its arms by strategy and variant, then debtors without a case.
     std::vector<std::pair<std::string, const GroupKpis*>> groups = {{"all", &t.total}};

@@ -625,9 +625,8 @@ ChartFile CeiChart(const Report& r) {
   c.title = "Collection effectiveness index (CEI) by tenant and arm";
   c.description = absl::StrCat(
       "Horizontal bars, one group per tenant and currency, one bar per arm: the share of what "
-      "could have been collected in the period that was collected, over ",
-      Counted(r.cei_months, "month"), ". 100% is perfect; higher is better. Period ", PeriodText(r),
-      ".");
+      "could have been collected in the period that was collected, the period taken as one unit. "
+      "100% is perfect; higher is better. Period ", PeriodText(r), ".");
   c.caption = "Percent of collectable receivables collected (higher is better, 100% is perfect)";
   c.tick_suffix = "%";
   c.axis_max = 100;
@@ -655,7 +654,8 @@ ChartFile SuppressedChart(const Report& r) {
   c.title = "Contacts suppressed by the contact policy, by reason";
   c.description = absl::StrCat(
       "Horizontal bars, one group per tenant and suppression reason, one bar per arm: contact "
-      "attempts the contact policy blocked (quiet hours, frequency caps and the like). Only "
+      "attempts the contact policy dropped or handed to a person (frequency caps, no consent and "
+      "the like; attempts it only deferred to the next allowed moment are in the table). Only "
       "reasons that occurred are shown. Period ",
       PeriodText(r), ".");
   c.caption = "Number of contact attempts suppressed, per reason";
@@ -1100,6 +1100,13 @@ struct KpiRow {
   std::function<std::vector<std::string>(const GroupKpis&)> value;
 };
 
+// WithReasons: the total, then one line per reason.
+std::vector<std::string> WithReasons(int64_t total, const std::map<std::string, int64_t>& by_reason) {
+  std::vector<std::string> out = {absl::StrCat(total, " in total")};
+  for (const auto& [reason, n] : by_reason) out.push_back(absl::StrCat(reason, ": ", n));
+  return out;
+}
+
 std::vector<std::string> One(std::string s) { return {std::move(s)}; }
 
 const std::vector<KpiRow>& KpiRows() {
@@ -1258,14 +1265,14 @@ const std::vector<KpiRow>& KpiRows() {
       {"Contacts sent", "Contact attempts a provider accepted.",
        [](const GroupKpis& g) { return One(absl::StrCat(g.contacts_sent)); }},
       {"Contacts suppressed",
-       "Attempts the contact policy blocked, by reason (quiet hours, frequency caps, ...): the "
-       "rules working; many means the strategy asks for more than the rules allow.",
-       [](const GroupKpis& g) {
-         std::vector<std::string> out = {absl::StrCat(g.contacts_suppressed, " in total")};
-         for (const auto& [reason, n] : g.suppressed_by_reason)
-           out.push_back(absl::StrCat(reason, ": ", n));
-         return out;
-       }},
+       "Attempts the contact policy dropped or handed to a person, by reason (frequency caps, "
+       "no consent, vulnerability, ...): the rules working; many means the strategy asks for "
+       "more than the rules allow.",
+       [](const GroupKpis& g) { return WithReasons(g.contacts_suppressed, g.suppressed_by_reason); }},
+      {"Contacts deferred",
+       "Attempts the contact policy moved to the next allowed moment (quiet hours, weekends and "
+       "holidays), by reason; they go out then.",
+       [](const GroupKpis& g) { return WithReasons(g.contacts_deferred, g.deferred_by_reason); }},
       {"Contacts per 1,000 collected",
        "Contacts sent \u00f7 collected \u00d7 1,000 major units of the currency (per EUR 1,000): "
        "contact effort per money recovered; lower is more efficient.",
@@ -1519,7 +1526,7 @@ std::string IndexHtml(const Report& r, const TenantSeries& series, const HtmlRep
     absl::StrAppend(&out, "<dt>", Esc(name), "</dt><dd>", Esc(value), "</dd>\n");
   }
   absl::StrAppend(&out, "<dt>period</dt><dd>", Esc(PeriodText(r)), "</dd>\n",
-                  "<dt>CEI months (N)</dt><dd>", r.cei_months, "</dd>\n", "<dt>tenants</dt><dd>",
+                  "<dt>tenants</dt><dd>",
                   r.tenants.size(), "</dd>\n</dl>\n</header>\n");
 
   out +=
