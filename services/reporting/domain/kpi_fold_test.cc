@@ -879,6 +879,16 @@ TEST(KpiFold, TableHasOneLinePerKpiPerGroupStartingWithTheKpiName) {
       EXPECT_TRUE(absl::StartsWith(line, names[i] + " ")) << line;
     }
   }
+  // Every value starts in the same column, after the longest group label.
+  const size_t tenant_at = lines[1].find(" t1 ");
+  ASSERT_NE(tenant_at, std::string::npos);
+  const size_t value_at = tenant_at + 4 + std::string("gentle/challenger").size() + 1;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].find(" t1 "), tenant_at) << lines[i];
+    ASSERT_GT(lines[i].size(), value_at) << lines[i];
+    EXPECT_EQ(lines[i][value_at - 1], ' ') << lines[i];
+    EXPECT_NE(lines[i][value_at], ' ') << lines[i];
+  }
   const std::vector<std::string> groups = {"all", "gentle/challenger", "gentle/champion",
                                            "unassigned"};
   for (size_t g = 0; g < groups.size(); ++g) {

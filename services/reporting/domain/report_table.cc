@@ -1,6 +1,8 @@
 // FormatReportTable: the plain-text rendering of a Report (see kpi_fold.h).
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -241,8 +243,12 @@ std::string FormatReportTable(const Report& report) {
   std::string out = absl::StrFormat(
       "period %s..%s (%d days)\n", absl::FormatCivilTime(report.period_start),
       absl::FormatCivilTime(report.period_end), report.period_days);
+  // Per tenant: the tenant, its arms by strategy and variant, then debtors without a case.
+  std::vector<std::pair<const std::string*, std::vector<std::pair<std::string, const GroupKpis*>>>>
+      tenants;
+  size_t name_width = 0, tenant_width = 0, label_width = 0;
+  for (const KpiLine& line : Lines()) name_width = std::max(name_width, std::strlen(line.name));
   for (const auto& [tenant, t] : report.tenants) {
-    // The tenant, its arms by strategy and variant, then debtors without a case.
     std::vector<std::pair<std::string, const GroupKpis*>> groups = {{"all", &t.total}};
     for (const auto& [arm, g] : t.arms) {
       if (!arm.strategy_id.empty()) groups.emplace_back(ArmLabel(arm), &g);
@@ -250,10 +256,16 @@ std::string FormatReportTable(const Report& report) {
     if (const auto it = t.arms.find(ArmKey{}); it != t.arms.end()) {
       groups.emplace_back(ArmLabel(it->first), &it->second);
     }
+    tenant_width = std::max(tenant_width, tenant.size());
+    for (const auto& [label, g] : groups) label_width = std::max(label_width, label.size());
+    tenants.emplace_back(&tenant, std::move(groups));
+  }
+  // Columns as wide as their longest entry, so every value starts in the same column.
+  for (const auto& [tenant, groups] : tenants) {
     for (const KpiLine& line : Lines()) {
       for (const auto& [label, g] : groups) {
-        absl::StrAppendFormat(&out, "%-28s %-10s %-22s %s\n", line.name, tenant, label,
-                              line.value(*g));
+        absl::StrAppendFormat(&out, "%-*s %-*s %-*s %s\n", name_width, line.name, tenant_width,
+                              *tenant, label_width, label, line.value(*g));
       }
     }
   }
