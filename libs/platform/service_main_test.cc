@@ -1,6 +1,8 @@
 #include "libs/platform/service_main.h"
 
 #include "concerto/platform/v1/events.pb.h"
+#include "concerto/platform/v1/store.pb.h"
+#include "absl/strings/cord.h"
 #include "gtest/gtest.h"
 #include "libs/platform/unit_of_work.h"
 #include "libs/testing/status_matchers.h"
@@ -76,6 +78,34 @@ TEST(TimerId, DependsOnAggregateKindAndDueTimeOnly) {
   EXPECT_NE(TimerId("acct-1", "step", due), TimerId("acct-2", "step", due));
   EXPECT_NE(TimerId("acct-1", "step", due), TimerId("acct-1", "promise", due));
   EXPECT_NE(TimerId("acct-1", "step", due), TimerId("acct-1", "step", due + absl::Seconds(1)));
+}
+
+TEST(ReplyOfCommand, StoredReplyForTheSameCommandOtherCommandOrNotFoundOrTheRejection) {
+  v1::StoredReply stored;
+  stored.set_command("cmd-a");
+  stored.set_reply("reply-a");
+  ItemOutcome applied;
+  applied.result = stored.SerializeAsString();
+  auto reply = ReplyOfCommand(applied, "cmd-a", "x/not-found");
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(*reply, "reply-a");
+
+  ItemOutcome duplicate = applied;
+  duplicate.kind = ItemOutcome::Kind::kDuplicate;
+  EXPECT_EQ(*ReplyOfCommand(duplicate, "cmd-a", "x/not-found"), "reply-a");
+  EXPECT_EQ(ReplyOfCommand(duplicate, "cmd-b", "x/not-found").status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  ItemOutcome missing;
+  missing.kind = ItemOutcome::Kind::kRejected;
+  missing.handler_status = absl::FailedPreconditionError("no such account");
+  missing.handler_status.SetPayload("x/not-found", absl::Cord("1"));
+  EXPECT_EQ(ReplyOfCommand(missing, "cmd-a", "x/not-found").status().code(),
+            absl::StatusCode::kNotFound);
+  ItemOutcome refused;
+  refused.kind = ItemOutcome::Kind::kRejected;
+  refused.handler_status = absl::FailedPreconditionError("plan already active");
+  EXPECT_EQ(ReplyOfCommand(refused, "cmd-a", "x/not-found").status(), refused.handler_status);
 }
 
 TEST(IsPermanentRejection, OnlyInvalidArgumentAndFailedPreconditionAreForGood) {

@@ -5,9 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "concerto/platform/v1/events.pb.h"
+#include "concerto/platform/v1/store.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/core/stable_hash.h"
 #include "libs/platform/kafka/traceparent.h"
+#include "libs/platform/runtime/field_errors.h"
 
 namespace concerto::platform {
 namespace {
@@ -56,6 +58,32 @@ std::string TimerId(std::string_view aggregate, std::string_view kind, absl::Tim
 bool IsPermanentRejection(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInvalidArgument ||
          status.code() == absl::StatusCode::kFailedPrecondition;
+}
+
+absl::StatusOr<std::string> ReplyOfCommand(const ItemOutcome& outcome, const std::string& command,
+                                           absl::string_view not_found_payload) {
+  using Kind = ItemOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::kApplied:
+    case Kind::kDuplicate: {
+      v1::StoredReply stored;
+      if (!stored.ParseFromString(outcome.result)) {
+        return absl::InternalError("stored reply does not decode");
+      }
+      if (outcome.kind == Kind::kDuplicate && stored.command() != command) {
+        return InvalidArgument({{"context.idempotency_key", "already used for a different request"}});
+      }
+      return stored.reply();
+    }
+    case Kind::kRejected:
+      if (outcome.handler_status.GetPayload(not_found_payload).has_value()) {
+        return absl::NotFoundError(outcome.handler_status.message());
+      }
+      return outcome.handler_status;
+    default:
+      return outcome.handler_status.ok() ? absl::InternalError("command was not applied")
+                                         : outcome.handler_status;
+  }
 }
 
 Envelope EnvelopeOf(const Input& in, OutputEvent event, size_t position, absl::Time now,

@@ -78,6 +78,13 @@ class UnitOfWorkRunner {
 concerto::common::v1::Envelope EnvelopeOf(const Input& in, OutputEvent event, size_t position,
                                           absl::Time now, const std::string& producer);
 
+// ReplyOfCommand turns a command's outcome into the reply bytes its unit of work stored (a
+// platform::v1::StoredReply): a retry with the same idempotency key but another command is
+// INVALID_ARGUMENT, a rejection carrying `not_found_payload` is NOT_FOUND, other rejections
+// come back as they are.
+absl::StatusOr<std::string> ReplyOfCommand(const ItemOutcome& outcome, const std::string& command,
+                                           absl::string_view not_found_payload);
+
 // IsPermanentRejection: the input is wrong for good (dead-letter it, never retry).
 bool IsPermanentRejection(const absl::Status& status);
 

@@ -5,6 +5,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "concerto/platform/v1/store.pb.h"
 #include "services/legal_escalation/app/command.pb.h"
 #include "services/legal_escalation/domain/legal_account.h"
 
@@ -120,7 +121,7 @@ absl::StatusOr<platform::Effects> LegalHandler::Apply(const std::optional<std::s
                               input.aggregate_key);
   }
   if (input.kind == platform::Input::Kind::kCommand) {
-    app::StoredReply stored;
+    platform::v1::StoredReply stored;
     stored.set_command(input.command);
     if (d->reply.has_value()) stored.set_reply(d->reply->SerializeAsString());
     fx.result = stored.SerializeAsString();

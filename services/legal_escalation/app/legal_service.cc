@@ -8,7 +8,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "concerto/platform/v1/store.pb.h"
 #include "libs/platform/runtime/field_errors.h"
+#include "libs/platform/unit_of_work.h"
 #include "services/legal_escalation/app/command.pb.h"
 #include "services/legal_escalation/app/legal_handler.h"
 #include "services/legal_escalation/domain/dossier.h"
@@ -48,34 +50,6 @@ void CheckMoney(const common::v1::Money& m, const std::string& field, bool allow
     e->push_back({field + ".minor_units", allow_zero ? "must be >= 0" : "must be > 0"});
   }
   if (m.currency().size() != 3) e->push_back({field + ".currency", "an ISO 4217 code is required"});
-}
-
-// ReplyOf turns a command's outcome into its reply bytes (or the error it was rejected with).
-absl::StatusOr<std::string> ReplyOf(const platform::ItemOutcome& outcome,
-                                    const std::string& command) {
-  using Kind = platform::ItemOutcome::Kind;
-  switch (outcome.kind) {
-    case Kind::kApplied:
-    case Kind::kDuplicate: {
-      app::StoredReply stored;
-      if (!stored.ParseFromString(outcome.result)) {
-        return absl::InternalError("stored reply does not decode");
-      }
-      if (outcome.kind == Kind::kDuplicate && stored.command() != command) {
-        return platform::InvalidArgument(
-            {{"context.idempotency_key", "already used for a different request"}});
-      }
-      return stored.reply();
-    }
-    case Kind::kRejected:
-      if (outcome.handler_status.GetPayload(kNotFoundPayload).has_value()) {
-        return absl::NotFoundError(outcome.handler_status.message());
-      }
-      return outcome.handler_status;
-    default:
-      return outcome.handler_status.ok() ? absl::InternalError("command was not applied")
-                                         : outcome.handler_status;
-  }
 }
 
 // LatestCase is the most recent legal case of the account, or null.
@@ -139,7 +113,7 @@ grpc::Status RunCommand(platform::EventProcessor* processor, const std::string& 
   const std::string command = in.command;
   auto outcome = processor->Execute(std::move(in));
   if (!outcome.ok()) return ToGrpc(outcome.status());
-  auto bytes = ReplyOf(*outcome, command);
+  auto bytes = platform::ReplyOfCommand(*outcome, command, kNotFoundPayload);
   if (!bytes.ok()) return ToGrpc(bytes.status());
   if (!response->ParseFromString(*bytes)) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "bad stored reply");

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "concerto/platform/v1/store.pb.h"
 #include "concerto/dunning/v1/case.pb.h"
 #include "concerto/invoice/v1/invoice_events.pb.h"
 #include "concerto/payment/v1/payment_events.pb.h"
@@ -29,7 +30,7 @@ platform::Effects ToEffects(const std::string& aggregate_key, const std::string&
     fx.timers_remove.push_back(platform::TimerId(aggregate_key, t.kind, t.due));
   }
   if (input.kind == platform::Input::Kind::kCommand) {
-    app::StoredReply stored;
+    platform::v1::StoredReply stored;
     stored.set_command(input.command);
     if (d.reply) stored.set_reply(d.reply->SerializeAsString());
     fx.result = stored.SerializeAsString();
@@ -51,7 +52,7 @@ absl::StatusOr<platform::Effects> ApplyUnmatched(const std::optional<std::string
     return absl::DataLossError("unmatched state does not decode");
   }
   platform::Effects fx;
-  app::StoredReply stored;
+  platform::v1::StoredReply stored;
   stored.set_command(input.command);
   if (cmd.has_park()) {
     if (state.has_value()) {

@@ -6,8 +6,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "concerto/platform/v1/store.pb.h"
 #include "libs/core/stable_hash.h"
 #include "libs/platform/runtime/field_errors.h"
+#include "libs/platform/unit_of_work.h"
 #include "services/payment/app/command.pb.h"
 #include "services/payment/app/payment_handler.h"
 #include "services/payment/domain/account.h"
@@ -39,41 +41,13 @@ platform::Input MakeInput(const std::string& tenant, std::string id, std::string
   return in;
 }
 
-// ReplyOf turns a command's outcome into its reply bytes (or the error it was rejected with).
-absl::StatusOr<std::string> ReplyOf(const platform::ItemOutcome& outcome,
-                                    const std::string& command) {
-  using Kind = platform::ItemOutcome::Kind;
-  switch (outcome.kind) {
-    case Kind::kApplied:
-    case Kind::kDuplicate: {
-      app::StoredReply stored;
-      if (!stored.ParseFromString(outcome.result)) {
-        return absl::InternalError("stored reply does not decode");
-      }
-      if (outcome.kind == Kind::kDuplicate && stored.command() != command) {
-        return platform::InvalidArgument(
-            {{"context.idempotency_key", "already used for a different request"}});
-      }
-      return stored.reply();
-    }
-    case Kind::kRejected:
-      if (outcome.handler_status.GetPayload(kNotFoundPayload).has_value()) {
-        return absl::NotFoundError(outcome.handler_status.message());
-      }
-      return outcome.handler_status;
-    default:
-      return outcome.handler_status.ok() ? absl::InternalError("command was not applied")
-                                         : outcome.handler_status;
-  }
-}
-
 // Run executes one command and decodes its reply into `reply`.
 grpc::Status Run(platform::EventProcessor* processor, platform::Input in,
                  google::protobuf::Message* reply) {
   const std::string command = in.command;
   auto outcome = processor->Execute(std::move(in));
   if (!outcome.ok()) return ToGrpc(outcome.status());
-  auto bytes = ReplyOf(*outcome, command);
+  auto bytes = platform::ReplyOfCommand(*outcome, command, kNotFoundPayload);
   if (!bytes.ok()) return ToGrpc(bytes.status());
   if (!reply->ParseFromString(*bytes)) return grpc::Status(grpc::StatusCode::INTERNAL, "bad reply");
   return grpc::Status::OK;
@@ -329,7 +303,7 @@ grpc::Status PaymentServiceImpl::ImportStatement(grpc::ServerContext*,
     if (o.kind == platform::ItemOutcome::Kind::kDuplicate) {
       r.set_outcome(v1::ENTRY_OUTCOME_DUPLICATE);
     } else if (o.kind == platform::ItemOutcome::Kind::kApplied) {
-      app::StoredReply stored;
+      platform::v1::StoredReply stored;
       v1::RecordPaymentResponse reply;
       if (stored.ParseFromString(o.result) && reply.ParseFromString(stored.reply()) &&
           reply.status() == v1::PAYMENT_STATUS_ALLOCATED) {
@@ -436,7 +410,7 @@ grpc::Status PaymentServiceImpl::AssignUnmatched(grpc::ServerContext*,
   if (!s.ok()) return s;
   app::PaymentCommand close;
   close.mutable_close_unmatched()->set_debtor_id(request->debtor_id());
-  app::StoredReply ignored;
+  platform::v1::StoredReply ignored;
   return Run(processor_,
              MakeInput(tenant, CommandId(request->context(), "/close"),
                        UnmatchedKey(tenant, request->payment_id()), close),
